@@ -1,0 +1,1 @@
+//! Rendering of diagnostics: terminal, JSON and GitHub workflow commands.

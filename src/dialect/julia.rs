@@ -1,0 +1,1 @@
+//! Evaluator for the Julia literal subset used in `@def` and `+++` blocks.

@@ -1,0 +1,1 @@
+//! Franklin's `{{ }}` template language.

@@ -1,0 +1,1 @@
+//! Page and global variables with Franklin's defaults, aliases and type checks.

@@ -1,0 +1,9 @@
+//! notes: turn Franklin-style course notes into a website.
+//!
+//! The crate is organised as one module per stage of the pipeline. The arrow of
+//! dependencies points one way: `diag` ← `dialect` ← `site`/`render` ← `cmd`.
+
+pub mod diag;
+pub mod dialect;
+pub mod render;
+pub mod site;

@@ -1,0 +1,3 @@
+//! The `notes` command line.
+
+fn main() {}

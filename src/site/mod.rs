@@ -1,0 +1,1 @@
+//! The site model: discovery, ignore rules, output paths and the output folder.
