@@ -3,7 +3,9 @@
 //! One page's source plus the site's global definitions go in; the page's HTML body,
 //! its variables, headings, links, anchors and diagnostics come out.
 
+pub mod html;
 pub mod julia;
+pub mod markdown;
 pub mod template;
 pub mod value;
 pub mod vars;

@@ -1,0 +1,166 @@
+//! Small HTML helpers shared by the dialect: escaping and Franklin's anchor ids.
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    escape_into(&mut out, s);
+    out
+}
+
+/// Escapes `s` onto the end of `out`.
+pub fn escape_into(out: &mut String, s: &str) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
+}
+
+/// Decodes the entities Franklin and Julia produce (named basics and numeric ones).
+pub fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let end = rest[..rest.len().min(12)].find(';');
+        let decoded = end.and_then(|e| decode_entity(&rest[1..e]).map(|c| (c, e)));
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn decode_entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => return None,
+    })
+}
+
+/// Franklin's `refstring`: the id given to a heading or label with this (HTML) text.
+pub fn refstring(html: &str) -> String {
+    let text = unescape(&strip_simple_tags(html));
+    let mut kept = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphabetic() || c.is_ascii_digit() || c == '_' || c == '-' || c.is_whitespace() {
+            kept.push(c);
+        }
+    }
+    let lowered = kept.trim().to_lowercase();
+    let mut out = String::with_capacity(lowered.len());
+    let mut in_space = false;
+    for c in lowered.chars() {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push('_');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    while out.contains("__") {
+        out = out.replace("__", "_");
+    }
+    if out.is_empty() {
+        // Franklin falls back to a Julia hash here, which cannot be reproduced; a stable
+        // hash of the text keeps ids unique and deterministic.
+        out = format!("h{:x}", fnv1a(html.as_bytes()) & 0xffff_ffff);
+    }
+    out
+}
+
+/// Removes tags without attributes (`<code>`, `</em>`), as Franklin's refstring does.
+fn strip_simple_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let name_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_lowercase() || *b == b'/')
+            .count();
+        if name_len > 0 && after.as_bytes().get(name_len) == Some(&b'>') {
+            rest = &after[name_len + 1..];
+        } else {
+            out.push('<');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A small stable hash (FNV-1a, 64 bit).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refstring_matches_franklin_examples() {
+        assert_eq!(refstring("Subtitle cool&#33;"), "subtitle_cool");
+        assert_eq!(refstring("Basics - why and how?"), "basics_-_why_and_how");
+        assert_eq!(
+            refstring("Part of family 1: should not be nested <code>fd</code>"),
+            "part_of_family_1_should_not_be_nested_fd"
+        );
+        assert_eq!(
+            refstring("You need a different software/library than installed"),
+            "you_need_a_different_softwarelibrary_than_installed"
+        );
+        assert_eq!(refstring("(i.e.~reproducible science)"), "iereproducible_science");
+        assert_eq!(refstring("eq 1"), "eq_1");
+    }
+
+    #[test]
+    fn escape_and_unescape_round_trip() {
+        let s = "a<b & \"c\"";
+        assert_eq!(unescape(&escape(s)), s);
+        assert_eq!(unescape("&#33;&#x21;&bogus;"), "!!&bogus;");
+    }
+}
