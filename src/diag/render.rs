@@ -126,7 +126,7 @@ mod tests {
         let e = Diagnostic::error("x", "m");
         let w = Diagnostic::warning("x", "m");
         assert_eq!(counts(&[]), "no problems");
-        assert_eq!(counts(&[e.clone()]), "1 error");
+        assert_eq!(counts(std::slice::from_ref(&e)), "1 error");
         assert_eq!(counts(&[w.clone(), w.clone()]), "2 warnings");
         assert_eq!(counts(&[e.clone(), e, w]), "2 errors, 1 warning");
     }

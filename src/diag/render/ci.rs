@@ -215,7 +215,10 @@ pub fn gitlab_report(diags: &[Diagnostic], path_prefix: &str) -> String {
         .map(|d| {
             let (path, line) = match &d.span {
                 Some(s) => (join_path(path_prefix, &s.file), s.line),
-                None => (join_path(path_prefix, "."), 1),
+                None => {
+                    let site = path_prefix.trim_end_matches('/');
+                    (if site.is_empty() { "." } else { site }.to_string(), 1)
+                }
             };
             let description = match &d.help {
                 Some(h) => format!("{} (help: {h})", d.message),
@@ -240,4 +243,144 @@ pub fn gitlab_report(diags: &[Diagnostic], path_prefix: &str) -> String {
         .collect();
     // Only strings and integers: serialising cannot fail, but never panic on it.
     serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::render::NoSources;
+    use crate::diag::Span;
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    fn at(file: &str, text: &str, start: usize, end: usize) -> Span {
+        Span::in_text(&Arc::from(file), text, start, end)
+    }
+
+    #[test]
+    fn github_command_basic_error_and_warning() {
+        let text = "ab\nx \\foo y\n";
+        let src: HashMap<String, Arc<str>> =
+            HashMap::from([("p/a.md".to_string(), Arc::from(text))]);
+        let d = Diagnostic::error("unknown-command", "unknown command `\\foo`")
+            .at(at("p/a.md", text, 5, 9));
+        assert_eq!(
+            github_command(&d, &src, "site"),
+            "::error file=site/p/a.md,line=2,col=3,endColumn=6,title=unknown-command::unknown command `\\foo`"
+        );
+        let w = Diagnostic::warning("w", "m").at(at("p/a.md", text, 5, 9));
+        assert_eq!(
+            github_command(&w, &NoSources, ""),
+            "::warning file=p/a.md,line=2,col=3,title=w::m"
+        );
+        let bare = Diagnostic::error("no-config", "no config");
+        assert_eq!(
+            github_command(&bare, &NoSources, "site"),
+            "::error title=no-config::no config"
+        );
+    }
+
+    #[test]
+    fn github_command_escapes_data_and_properties() {
+        let d = Diagnostic::error("c", "a%b\nc\rd: e, f").at(at("we:ird,name%.md", "x", 0, 1));
+        assert_eq!(
+            github_command(&d, &NoSources, "s,1:"),
+            "::error file=s%2C1%3A/we%3Aird%2Cname%25.md,line=1,col=1,title=c::a%25b%0Ac%0Dd: e, f"
+        );
+    }
+
+    #[test]
+    fn github_command_carries_help_and_labels() {
+        let d = Diagnostic::error("unclosed-div", "div never closed")
+            .at(at("a.md", "@@x\ny", 4, 5))
+            .label(at("a.md", "@@x\ny", 0, 3), "opened here")
+            .help("add `@@`");
+        assert_eq!(
+            github_command(&d, &NoSources, "docs"),
+            "::error file=docs/a.md,line=2,col=1,title=unclosed-div::div never closed\
+             %0Anote: docs/a.md:1:1: opened here%0Ahelp: add `@@`"
+        );
+    }
+
+    fn twelve() -> Vec<Diagnostic> {
+        (1..=12)
+            .map(|i| {
+                let text = "line\n".repeat(20);
+                let start = (i - 1) * 5;
+                Diagnostic::error("bad-thing", format!("problem {i} | with <b>")).at(at(
+                    "pages/my page.md",
+                    &text,
+                    start,
+                    start + 4,
+                ))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn summary_lists_every_problem_with_links() {
+        let link = RepoLink {
+            server_url: "https://github.com/".to_string(),
+            repository: "me/notes".to_string(),
+            sha: "abc123".to_string(),
+        };
+        let mut diags = twelve();
+        diags.push(Diagnostic::warning("w", "general").help("line one\nline two"));
+        let out = github_summary(&diags, "site", Some(&link));
+        let head = "### notes: 12 errors, 1 warning\n\n| | Location | Code | Problem |\n|---|---|---|---|\n";
+        assert!(out.starts_with(head), "{out}");
+        for i in 1..=12 {
+            let row = format!(
+                "| ❌ error | [site/pages/my page.md:{i}:1](https://github.com/me/notes/blob/abc123/site/pages/my%20page.md#L{i}) \
+                 | `bad-thing` | problem {i} \\| with &lt;b&gt; |\n"
+            );
+            assert!(out.contains(&row), "missing row {i}: {out}");
+        }
+        assert!(out.ends_with("| ⚠️ warning | — | `w` | general<br>help: line one<br>line two |\n"));
+        assert_eq!(out.lines().count(), 4 + 13);
+    }
+
+    #[test]
+    fn summary_without_repo_or_problems() {
+        let out = github_summary(&twelve()[..1], "", None);
+        assert!(out.contains("| ❌ error | pages/my page.md:1:1 | `bad-thing` |"));
+        assert_eq!(
+            github_summary(&[], "site", None),
+            "### notes: no problems\n"
+        );
+    }
+
+    #[test]
+    fn gitlab_report_is_a_json_array_with_stable_fingerprints() {
+        let mut diags = twelve();
+        diags.push(Diagnostic::warning("w", "general").help("h"));
+        let report = gitlab_report(&diags, "site");
+        let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+        let arr = v.as_array().unwrap();
+        assert_eq!(arr.len(), 13);
+        assert_eq!(arr[0]["check_name"], "bad-thing");
+        assert_eq!(arr[0]["severity"], "major");
+        assert_eq!(arr[0]["description"], "problem 1 | with <b>");
+        assert_eq!(arr[0]["location"]["path"], "site/pages/my page.md");
+        assert_eq!(arr[0]["location"]["lines"]["begin"], 1);
+        assert_eq!(arr[12]["severity"], "minor");
+        assert_eq!(arr[12]["description"], "general (help: h)");
+        assert_eq!(arr[12]["location"]["path"], "site");
+        // Same input, same fingerprints; different problems, different fingerprints.
+        assert_eq!(gitlab_report(&diags, "site"), report);
+        let fps: std::collections::HashSet<&str> = arr
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap())
+            .collect();
+        assert_eq!(fps.len(), 13);
+        assert!(fps.iter().all(|f| f.len() == 16));
+    }
+
+    #[test]
+    fn fnv1a64_matches_reference_values() {
+        // Published FNV-1a 64 test vectors.
+        assert_eq!(fnv1a64(&[""]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(&["a"]), 0xaf63_dc4c_8601_ec8c);
+        assert_ne!(fnv1a64(&["ab", "c"]), fnv1a64(&["a", "bc"]));
+    }
 }
