@@ -1,0 +1,362 @@
+//! Converting one page: the state shared by the scanner, commands and math, and the
+//! placeholder scheme that joins Franklin's constructs with the markdown layer.
+//!
+//! Franklin cuts its own constructs (code, math, divs, commands, headers, raw HTML) out of
+//! the page, renders what is left as markdown with a placeholder where each construct was,
+//! and then puts the constructs' HTML back, unwrapping a `<p>` that holds nothing else.
+//! We do the same: `scan` produces the intermediate markdown and the inserts, `markdown`
+//! renders it, and `reinsert` applies Franklin's `<p>` rules.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::commands::Commands;
+use super::resources::Resources;
+use super::vars::PageVars;
+use super::Heading;
+use crate::diag::{Diagnostic, Span};
+
+/// Deepest nesting of fragments (command in div in command ...) before giving up.
+pub(super) const MAX_DEPTH: usize = 48;
+/// Most bytes that macro expansion may produce on one page.
+pub(super) const MAX_EXPANSION_BYTES: usize = 8 * 1024 * 1024;
+
+/// Start and end of an inline placeholder in the intermediate markdown.
+pub(super) const PH_OPEN: char = '\u{E000}';
+pub(super) const PH_CLOSE: char = '\u{E001}';
+/// Markers for things resolved once the whole page is known (footnote numbers, eqrefs, cites).
+pub(super) const LATE_OPEN: char = '\u{E002}';
+pub(super) const LATE_CLOSE: char = '\u{E003}';
+
+/// The site-wide definitions every page starts from (read from `config.md`).
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// Global variables.
+    pub vars: PageVars,
+    /// Global `\newcommand`s and `\newenvironment`s.
+    pub commands: Commands,
+}
+
+impl Default for Globals {
+    fn default() -> Self {
+        Globals {
+            vars: PageVars::globals(),
+            commands: Commands::default(),
+        }
+    }
+}
+
+/// What kind of reference a link is, for the checker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// `[text](dest)`.
+    Link,
+    /// `![alt](src)`.
+    Image,
+    /// `\fig`, `\figalt`, `\file` targets and other assets.
+    Asset,
+}
+
+/// A link found on the page, with the source place it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The destination as written (after macro expansion).
+    pub dest: String,
+    /// Where it is in the page source; for links made by a macro, the macro use.
+    pub span: Span,
+    /// Link, image or asset.
+    pub kind: LinkKind,
+}
+
+/// A fenced code block, for checks that parse code (YAML, TOML, JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeBlock {
+    /// The fence's language.
+    pub lang: String,
+    /// The code as written.
+    pub code: String,
+    /// Byte offset of the first code line in the page source, when the code is written there.
+    pub code_offset: Option<usize>,
+    /// The fence's place.
+    pub span: Span,
+}
+
+/// Everything one page's conversion produced.
+#[derive(Debug, Clone)]
+pub struct Converted {
+    /// The body HTML; `{{ }}` blocks are still to be resolved by the template pass.
+    pub html: String,
+    /// The page's variables (defaults, globals, then the page's own).
+    pub vars: PageVars,
+    /// Headings with their ids, in order.
+    pub headings: Vec<Heading>,
+    /// Every id the page defines (headings, labels, footnotes, bib labels).
+    pub anchors: Vec<String>,
+    /// Links and assets, in order.
+    pub links: Vec<Link>,
+    /// Fenced code blocks.
+    pub code_blocks: Vec<CodeBlock>,
+    /// Problems, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What a page needs to know about where it lives.
+pub struct PageContext<'a> {
+    /// The page's path relative to the site root, e.g. `pages/git/basics.md`.
+    pub rpath: Arc<str>,
+    /// Site-wide definitions.
+    pub globals: &'a Globals,
+    /// Files the page may read.
+    pub resources: &'a dyn Resources,
+}
+
+/// How the text being scanned relates to the page source, to place diagnostics and links.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Origin {
+    /// The text is the page source from this byte offset on.
+    Source(usize),
+    /// The text was produced (by a macro, a file, a cache): everything points at this source range.
+    Fixed(usize, usize),
+}
+
+impl Origin {
+    /// Source range of `start..end` of the scanned text.
+    pub(super) fn range(self, start: usize, end: usize) -> (usize, usize) {
+        match self {
+            Origin::Source(base) => (base + start, base + end),
+            Origin::Fixed(s, e) => (s, e),
+        }
+    }
+
+    /// The origin of a sub-slice starting at `offset`.
+    pub(super) fn shifted(self, offset: usize) -> Origin {
+        match self {
+            Origin::Source(base) => Origin::Source(base + offset),
+            fixed => fixed,
+        }
+    }
+}
+
+/// Mutable state of one page's conversion.
+pub(super) struct PageState<'a> {
+    pub(super) file: Arc<str>,
+    pub(super) source: &'a str,
+    pub(super) ctx: &'a PageContext<'a>,
+    pub(super) commands: Commands,
+    pub(super) vars: PageVars,
+    pub(super) diags: Vec<Diagnostic>,
+    pub(super) headings: Vec<Heading>,
+    pub(super) heading_ids: HashMap<String, usize>,
+    pub(super) anchors: Vec<String>,
+    pub(super) links: Vec<Link>,
+    pub(super) code_blocks: Vec<CodeBlock>,
+    pub(super) footnotes: HashMap<String, usize>,
+    pub(super) footnote_count: usize,
+    pub(super) footnote_defs: HashMap<String, String>,
+    pub(super) eq_count: usize,
+    pub(super) eq_labels: HashMap<String, usize>,
+    pub(super) bib_names: HashMap<String, String>,
+    pub(super) has_math: bool,
+    pub(super) has_code: bool,
+    pub(super) depth: usize,
+    pub(super) expanded_bytes: usize,
+    pub(super) auto_eval_count: usize,
+    /// Set once the expansion budget is spent, so the error is reported once.
+    pub(super) budget_exhausted: bool,
+}
+
+impl<'a> PageState<'a> {
+    pub(super) fn new(source: &'a str, ctx: &'a PageContext<'a>) -> PageState<'a> {
+        PageState {
+            file: ctx.rpath.clone(),
+            source,
+            ctx,
+            commands: ctx.globals.commands.clone(),
+            vars: PageVars::for_page(&ctx.globals.vars),
+            diags: Vec::new(),
+            headings: Vec::new(),
+            heading_ids: HashMap::new(),
+            anchors: Vec::new(),
+            links: Vec::new(),
+            code_blocks: Vec::new(),
+            footnotes: HashMap::new(),
+            footnote_count: 0,
+            footnote_defs: HashMap::new(),
+            eq_count: 0,
+            eq_labels: HashMap::new(),
+            bib_names: HashMap::new(),
+            has_math: false,
+            has_code: false,
+            depth: 0,
+            expanded_bytes: 0,
+            auto_eval_count: 0,
+            budget_exhausted: false,
+        }
+    }
+
+    /// A span of the page source for `start..end` of a fragment with this origin.
+    pub(super) fn span(&self, origin: Origin, start: usize, end: usize) -> Span {
+        let (s, e) = origin.range(start, end);
+        Span::in_text(&self.file, self.source, s, e)
+    }
+
+    /// Records an error at a fragment range.
+    pub(super) fn error(
+        &mut self,
+        origin: Origin,
+        start: usize,
+        end: usize,
+        code: &'static str,
+        message: String,
+        help: &str,
+    ) {
+        let span = self.span(origin, start, end);
+        let mut d = Diagnostic::error(code, message).at(span);
+        if !help.is_empty() {
+            d = d.help(help);
+        }
+        self.diags.push(d);
+    }
+
+    /// Records a warning at a fragment range.
+    pub(super) fn warning(
+        &mut self,
+        origin: Origin,
+        start: usize,
+        end: usize,
+        code: &'static str,
+        message: String,
+        help: &str,
+    ) {
+        let span = self.span(origin, start, end);
+        let mut d = Diagnostic::warning(code, message).at(span);
+        if !help.is_empty() {
+            d = d.help(help);
+        }
+        self.diags.push(d);
+    }
+
+    /// Charges `n` bytes of macro output to the page's budget; false once it is spent.
+    pub(super) fn charge(&mut self, origin: Origin, start: usize, end: usize, n: usize) -> bool {
+        self.expanded_bytes = self.expanded_bytes.saturating_add(n);
+        if self.expanded_bytes <= MAX_EXPANSION_BYTES {
+            return true;
+        }
+        if !self.budget_exhausted {
+            self.budget_exhausted = true;
+            self.error(
+                origin,
+                start,
+                end,
+                "expansion-too-large",
+                format!(
+                    "macro expansion on this page produced more than {} MB",
+                    MAX_EXPANSION_BYTES / (1024 * 1024)
+                ),
+                "a command probably uses itself, directly or through others, more than once per expansion",
+            );
+        }
+        false
+    }
+
+    /// Registers a heading id, de-duplicated as Franklin does (`id`, `id__2`, ...).
+    pub(super) fn unique_id(&mut self, id: String) -> String {
+        let n = self.heading_ids.entry(id.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            id
+        } else {
+            format!("{id}__{n}")
+        }
+    }
+}
+
+/// Builds the placeholder for insert number `i`.
+pub(super) fn placeholder(i: usize) -> String {
+    format!("{PH_OPEN}{i}{PH_CLOSE}")
+}
+
+/// Puts every insert back in place of its placeholder, with Franklin's `<p>` rules: an insert
+/// alone in its paragraph loses the `<p>...</p>` (except right after `<li>`), and the
+/// whitespace before an insert becomes one space.
+pub(super) fn reinsert(html: &str, inserts: &[String]) -> String {
+    let mut out = String::with_capacity(html.len() + inserts.iter().map(String::len).sum::<usize>());
+    let mut rest = html;
+    while let Some(i) = rest.find(PH_OPEN) {
+        out.push_str(&rest[..i]);
+        let after_open = &rest[i + PH_OPEN.len_utf8()..];
+        let Some(close) = after_open.find(PH_CLOSE) else {
+            out.push_str(&rest[i..]);
+            return out;
+        };
+        let index: Option<usize> = after_open[..close].parse().ok();
+        let mut after = &after_open[close + PH_CLOSE.len_utf8()..];
+        let Some(insert) = index.and_then(|k| inserts.get(k)) else {
+            rest = after;
+            continue;
+        };
+        let trimmed_len = out.trim_end_matches([' ', '\n', '\t']).len();
+        let ws_len = out.len() - trimmed_len;
+        let opens_p = out[..trimmed_len].ends_with("<p>")
+            && !out[..trimmed_len - 3].ends_with("<li>");
+        let closes_p = after.starts_with("</p>");
+        if opens_p && closes_p {
+            out.truncate(trimmed_len - 3);
+            after = &after["</p>".len()..];
+        } else {
+            out.truncate(trimmed_len);
+            if ws_len > 0 && !out.is_empty() && !out.ends_with("<p>") {
+                out.push(' ');
+            }
+        }
+        out.push_str(insert);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Removes a single `<p>...</p>` wrapping the whole fragment, as Franklin does for
+/// command bodies, header titles and div contents.
+pub(super) fn strip_single_p(html: &str) -> &str {
+    let t = html.trim_end_matches('\n');
+    if let Some(inner) = t.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
+        if !inner.contains("<p>") && !inner.contains("</p>") {
+            return inner;
+        }
+    }
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_insert_loses_its_paragraph() {
+        let html = format!("<p>{}</p>\n<p>a {} b</p>\n", placeholder(0), placeholder(1));
+        let ins = vec!["<div>x</div>".to_string(), "<b>y</b>".to_string()];
+        assert_eq!(reinsert(&html, &ins), "<div>x</div>\n<p>a <b>y</b> b</p>\n");
+    }
+
+    #[test]
+    fn insert_in_list_item_keeps_paragraph() {
+        let html = format!("<li><p>{}</p>\n</li>", placeholder(0));
+        assert_eq!(reinsert(&html, &["X".into()]), "<li><p>X</p>\n</li>");
+    }
+
+    #[test]
+    fn glued_inserts_stay_glued() {
+        let html = format!("<p>abc{}{}def.</p>", placeholder(0), placeholder(1));
+        assert_eq!(
+            reinsert(&html, &["A".into(), "B".into()]),
+            "<p>abcABdef.</p>"
+        );
+    }
+
+    #[test]
+    fn single_paragraph_is_stripped() {
+        assert_eq!(strip_single_p("<p>a</p>\n"), "a");
+        assert_eq!(strip_single_p("<p>a</p>\n<p>b</p>\n"), "<p>a</p>\n<p>b</p>\n");
+    }
+}

@@ -1,0 +1,661 @@
+//! The scanner: finds Franklin's constructs in a fragment of text, turns each into an
+//! insert, and leaves the rest to the markdown layer.
+
+use super::code::{code_block_html, parse_info, strip_body, visible_code};
+use super::convert::{
+    placeholder, reinsert, strip_single_p, CodeBlock, Link, LinkKind, Origin, PageState,
+    LATE_CLOSE, LATE_OPEN, MAX_DEPTH,
+};
+use super::html::{escape, refstring};
+use super::markdown;
+use super::tokens::{div_name_len, is_div_close, skip_code, Matches};
+use super::{julia, Heading};
+
+/// What a construct turns into.
+pub(super) enum Out {
+    /// HTML inside the current paragraph.
+    Inline(String),
+    /// HTML that closes the current paragraph.
+    Block(String),
+    /// Nothing (comments, definitions).
+    Remove,
+}
+
+/// The intermediate markdown being built for one fragment.
+#[derive(Default)]
+struct Intermediate {
+    md: String,
+    /// (offset in md, offset in the fragment) at the start of each copied run of text.
+    segs: Vec<(usize, usize)>,
+    inserts: Vec<String>,
+}
+
+impl Intermediate {
+    fn text(&mut self, text: &str, start: usize, end: usize) {
+        if start < end {
+            self.segs.push((self.md.len(), start));
+            self.md.push_str(&text[start..end]);
+        }
+    }
+
+    fn push(&mut self, out: Out) {
+        match out {
+            Out::Inline(html) => {
+                self.md.push_str(&placeholder(self.inserts.len()));
+                self.inserts.push(html);
+            }
+            Out::Block(html) => {
+                self.md.push_str("\n\n");
+                self.md.push_str(&placeholder(self.inserts.len()));
+                self.md.push_str("\n\n");
+                self.inserts.push(html);
+            }
+            Out::Remove => {}
+        }
+    }
+
+    /// The fragment offset behind a markdown offset.
+    fn map(&self, md_off: usize) -> usize {
+        let k = self.segs.partition_point(|(m, _)| *m <= md_off);
+        match k.checked_sub(1).and_then(|k| self.segs.get(k)) {
+            Some((m, t)) => t + (md_off - m),
+            None => 0,
+        }
+    }
+}
+
+fn is_special(b: u8) -> bool {
+    matches!(
+        b,
+        b'<' | b'+' | b'~' | b'[' | b'\\' | b'@' | b'#' | b'$' | b'`' | b'{'
+    )
+}
+
+impl PageState<'_> {
+    /// Converts a fragment of dialect text to HTML. `recursive` fragments (command bodies,
+    /// div contents, titles) lose a single wrapping `<p>` and may not hold `@def`s.
+    pub(super) fn fragment(&mut self, text: &str, origin: Origin, recursive: bool) -> String {
+        if self.depth >= MAX_DEPTH {
+            self.error(
+                origin,
+                0,
+                text.len().min(1),
+                "nesting-too-deep",
+                format!("constructs are nested more than {MAX_DEPTH} levels deep"),
+                "a command probably expands to itself; check its definition",
+            );
+            return escape(text);
+        }
+        self.depth += 1;
+        let m = Matches::new(text);
+        let mut inter = Intermediate::default();
+        let bytes = text.as_bytes();
+        let mut unclosed_dollar_from = usize::MAX;
+        let mut i = 0;
+        let mut run = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if !is_special(b) {
+                i += 1;
+                continue;
+            }
+            let line_start = i == 0 || bytes[i - 1] == b'\n';
+            let step = match b {
+                b'<' => self.comment(text, i, origin),
+                b'+' if line_start && !recursive => self.def_block(text, i, origin),
+                b'~' => self.raw_html(text, i, origin),
+                b'[' => self.footnote(text, i),
+                b'\\' => self.backslash(text, i, &m, origin),
+                b'@' => self.at_sign(text, i, &m, origin, recursive),
+                b'#' if line_start => self.header(text, i, origin),
+                b'$' => {
+                    if i >= unclosed_dollar_from {
+                        None
+                    } else {
+                        let s = self.dollar(text, i, origin);
+                        if s.is_none() {
+                            unclosed_dollar_from = i;
+                        }
+                        s
+                    }
+                }
+                b'`' => self.backticks(text, i, origin),
+                b'{' => self.template_block(text, i, origin),
+                _ => None,
+            };
+            match step {
+                Some((end, out)) => {
+                    inter.text(text, run, i);
+                    inter.push(out);
+                    i = end.max(i + 1);
+                    run = i;
+                }
+                None => {
+                    i += 1;
+                    while i < bytes.len() && !text.is_char_boundary(i) {
+                        i += 1;
+                    }
+                }
+            }
+        }
+        inter.text(text, run, text.len());
+        let md = markdown::render(&inter.md);
+        for link in &md.links {
+            let off = inter.map(link.offset);
+            let span = self.span(origin, off, off + 1);
+            self.links.push(Link {
+                dest: link.dest.clone(),
+                span,
+                kind: if link.is_image {
+                    LinkKind::Image
+                } else {
+                    LinkKind::Link
+                },
+            });
+        }
+        if md.saw_indented_code {
+            self.has_code = true;
+        }
+        for off in md.raw_html.iter().take(1) {
+            let off = inter.map(*off);
+            self.warning(
+                origin,
+                off,
+                off + 1,
+                "raw-html",
+                "raw HTML in markdown is shown as text, as Franklin does".to_string(),
+                "wrap HTML in `~~~ ... ~~~` to insert it as HTML",
+            );
+        }
+        let html = if recursive {
+            strip_single_p(&md.html)
+        } else {
+            md.html.as_str()
+        };
+        let out = reinsert(html, &inter.inserts);
+        self.depth -= 1;
+        out
+    }
+
+    fn comment(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
+        if !text[i..].starts_with("<!--") {
+            return None;
+        }
+        match text[i + 4..].find("-->") {
+            Some(e) => Some((i + 4 + e + 3, Out::Remove)),
+            None => {
+                self.error(
+                    origin,
+                    i,
+                    i + 4,
+                    "unclosed-comment",
+                    "comment `<!--` is never closed".to_string(),
+                    "end the comment with `-->`",
+                );
+                None
+            }
+        }
+    }
+
+    fn def_block(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
+        let rest = &text[i..];
+        if !(rest.starts_with("+++\n") || rest.starts_with("+++\r")) {
+            return None;
+        }
+        let body_start = i + 4;
+        let mut search = body_start;
+        let close = loop {
+            let Some(rel) = text[search..].find("\n+++") else {
+                break None;
+            };
+            let at = search + rel + 1;
+            let after = &text[at + 3..];
+            if after.is_empty() || after.starts_with('\n') || after.starts_with('\r') {
+                break Some(at);
+            }
+            search = at + 3;
+        };
+        let Some(close) = close else {
+            self.error(
+                origin,
+                i,
+                i + 3,
+                "unclosed-block",
+                "`+++` block is never closed".to_string(),
+                "end the block of definitions with a line holding only `+++`",
+            );
+            return None;
+        };
+        let body = &text[body_start..close];
+        let resources = self.ctx.resources;
+        let env = |name: &str| resources.env(name);
+        let (assignments, errors) = julia::eval_block(body, &env);
+        for e in errors {
+            let s = body_start + e.offset;
+            self.error(
+                origin,
+                s,
+                s + e.len.max(1),
+                "bad-variable",
+                e.message,
+                e.help.as_deref().unwrap_or(""),
+            );
+        }
+        for a in assignments {
+            let s = body_start + a.offset;
+            if let Err(msg) = self.vars.set(&a.name, a.value) {
+                self.error(
+                    origin,
+                    s,
+                    s + a.len.max(1),
+                    "bad-variable",
+                    msg,
+                    "change the value to the expected type",
+                );
+            }
+        }
+        Some((close + 3, Out::Remove))
+    }
+
+    fn def_line(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
+        let content_start = i + "@def ".len();
+        let extent = julia::def_extent(&text[content_start..]);
+        let end = content_start + extent;
+        let mut content = &text[content_start..end];
+        // Franklin drops anything after `<!--` on a definition line.
+        if let Some(c) = content.find("<!--") {
+            content = &content[..c];
+        }
+        match julia::split_def(content) {
+            Ok((name, range)) => {
+                let value_src = &content[range.clone()];
+                let resources = self.ctx.resources;
+                let env = |n: &str| resources.env(n);
+                match julia::eval_expr(value_src, &env) {
+                    Ok(v) => {
+                        if let Err(msg) = self.vars.set(&name, v) {
+                            self.error(
+                                origin,
+                                content_start + range.start,
+                                content_start + range.end,
+                                "bad-variable",
+                                msg,
+                                "change the value to the expected type",
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        let s = content_start + range.start + e.offset;
+                        self.error(
+                            origin,
+                            s,
+                            s + e.len.max(1),
+                            "bad-variable",
+                            e.message,
+                            e.help.as_deref().unwrap_or(""),
+                        );
+                    }
+                }
+            }
+            Err(e) => {
+                self.error(
+                    origin,
+                    i,
+                    end.max(i + 4),
+                    "bad-variable",
+                    e.message,
+                    e.help
+                        .as_deref()
+                        .unwrap_or("write a definition as `@def name = value`"),
+                );
+            }
+        }
+        Some((end, Out::Remove))
+    }
+
+    fn raw_html(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
+        if !text[i..].starts_with("~~~") {
+            return None;
+        }
+        match text[i + 3..].find("~~~") {
+            Some(e) => Some((
+                i + 3 + e + 3,
+                Out::Inline(text[i + 3..i + 3 + e].to_string()),
+            )),
+            None => {
+                self.error(
+                    origin,
+                    i,
+                    i + 3,
+                    "unclosed-raw-html",
+                    "raw HTML block `~~~` is never closed".to_string(),
+                    "end the raw HTML with another `~~~`",
+                );
+                None
+            }
+        }
+    }
+
+    fn footnote(&mut self, text: &str, i: usize) -> Option<(usize, Out)> {
+        let rest = text[i..].strip_prefix("[^")?;
+        let id_len = rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+            .map_or(rest.len(), |(k, _)| k);
+        if id_len == 0 {
+            return None;
+        }
+        let id = &rest[..id_len];
+        let after = &rest[id_len..];
+        if let Some(def) = after.strip_prefix("]:") {
+            let line_end = def.find('\n').unwrap_or(def.len());
+            let content = def[..line_end].trim();
+            let start = i + 2 + id_len + 2;
+            let html = self.fragment(content, Origin::Fixed(start, start + line_end), true);
+            let html = html.trim_end().to_string();
+            self.footnote_defs.insert(id.to_string(), html);
+            self.anchors.push(format!("fndef:{id}"));
+            return Some((start + line_end, Out::Block(format!("{LATE_OPEN}fndef:{id}{LATE_CLOSE}"))));
+        }
+        if after.starts_with(']') {
+            if !self.footnotes.contains_key(id) {
+                self.footnote_count += 1;
+                self.footnotes.insert(id.to_string(), self.footnote_count);
+                self.anchors.push(format!("fnref:{id}"));
+            }
+            return Some((
+                i + 2 + id_len + 1,
+                Out::Inline(format!(
+                    "<sup id=\"fnref:{id}\"><a href=\"#fndef:{id}\" class=\"fnref\">[{LATE_OPEN}fn:{id}{LATE_CLOSE}]</a></sup>"
+                )),
+            ));
+        }
+        None
+    }
+
+    fn at_sign(
+        &mut self,
+        text: &str,
+        i: usize,
+        m: &Matches,
+        origin: Origin,
+        recursive: bool,
+    ) -> Option<(usize, Out)> {
+        let rest = &text[i..];
+        if rest.starts_with("@def ") || rest.starts_with("@def\t") {
+            return if recursive {
+                None
+            } else {
+                self.def_line(text, i, origin)
+            };
+        }
+        if !rest.starts_with("@@") {
+            return None;
+        }
+        let name_len = div_name_len(&rest[2..]);
+        if name_len == 0 {
+            if is_div_close(text, i) {
+                self.error(
+                    origin,
+                    i,
+                    i + 2,
+                    "unmatched-div-close",
+                    "`@@` closes a div that was never opened".to_string(),
+                    "remove it, or open the div with `@@classname`",
+                );
+                return Some((i + 2, Out::Remove));
+            }
+            return None;
+        }
+        let classes = rest[2..2 + name_len].replace(',', " ");
+        let Some(close) = m.div(i) else {
+            self.error(
+                origin,
+                i,
+                i + 2 + name_len,
+                "unclosed-div",
+                format!("div `@@{}` is never closed", &rest[2..2 + name_len]),
+                "close the div with `@@` followed by a space or a new line",
+            );
+            return None;
+        };
+        let inner_start = i + 2 + name_len;
+        let inner = &text[inner_start..close];
+        let lead = inner.len() - inner.trim_start().len();
+        let content = inner.trim();
+        let html = self.fragment(content, origin.shifted(inner_start + lead), true);
+        let html = html.trim_end_matches('\n');
+        Some((
+            close + 2,
+            Out::Block(format!("<div class=\"{}\">{html}</div>", escape(&classes))),
+        ))
+    }
+
+    fn header(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
+        let level = text[i..].bytes().take_while(|b| *b == b'#').count();
+        if !(1..=6).contains(&level) || text.as_bytes().get(i + level) != Some(&b' ') {
+            return None;
+        }
+        let title_start = i + level + 1;
+        let line_end = text[title_start..]
+            .find('\n')
+            .map_or(text.len(), |e| title_start + e);
+        let raw = &text[title_start..line_end];
+        let lead = raw.len() - raw.trim_start().len();
+        let title = raw.trim_start();
+        let html = self.fragment(title, origin.shifted(title_start + lead), true);
+        let html = html.trim_end_matches('\n').to_string();
+        let id = self.unique_id(refstring(&html));
+        let line = self.span(origin, i, i).line;
+        self.headings.push(Heading {
+            level: level as u8,
+            id: id.clone(),
+            html: html.clone(),
+            line,
+        });
+        self.anchors.push(id.clone());
+        let tag = format!("h{level}");
+        let out = if self.vars.bool("title_links") || self.vars.get("title_links").is_none() {
+            let class = match self.vars.str("header_anchor_class") {
+                "" => "header-anchor",
+                c => c,
+            };
+            format!(
+                "<{tag} id=\"{id}\"><a href=\"#{id}\" class=\"{}\">{html}</a></{tag}>",
+                escape(class)
+            )
+        } else {
+            format!("<{tag} id=\"{id}\">{html}</{tag}>")
+        };
+        Some((line_end, Out::Block(out)))
+    }
+
+    fn dollar(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
+        let display = text[i..].starts_with("$$");
+        let open_len = if display { 2 } else { 1 };
+        let body_start = i + open_len;
+        let close = find_unescaped(text, body_start, if display { "$$" } else { "$" });
+        let Some(close) = close else {
+            let what = if display { "$$" } else { "$" };
+            self.error(
+                origin,
+                i,
+                i + open_len,
+                "unclosed-math",
+                format!("math opened with `{what}` is never closed"),
+                "close the math with a matching `$`, or write `\\$` for a dollar sign",
+            );
+            return None;
+        };
+        let body = &text[body_start..close];
+        let html = self.math(body, origin.shifted(body_start), display);
+        let end = close + open_len;
+        Some((end, if display { Out::Block(html) } else { Out::Inline(html) }))
+    }
+
+    fn backticks(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
+        let n = text[i..].bytes().take_while(|b| *b == b'`').count();
+        let line_end = text[i + n..].find('\n').map_or(text.len(), |e| i + n + e);
+        let info = &text[i + n..line_end];
+        if n >= 3 && !info.contains('`') {
+            return self.fence(text, i, n, line_end, origin);
+        }
+        let end = match skip_code(text, i) {
+            Some(e) => e,
+            None => return Some((i + n, Out::Inline("`".repeat(n)))),
+        };
+        let inner = &text[i + n..end - n];
+        Some((end, Out::Inline(format!("<code>{}</code>", escape(inner.trim())))))
+    }
+
+    fn fence(
+        &mut self,
+        text: &str,
+        i: usize,
+        n: usize,
+        line_end: usize,
+        origin: Origin,
+    ) -> Option<(usize, Out)> {
+        let info = parse_info(&text[i + n..line_end]);
+        let Some(end) = skip_code(text, i) else {
+            self.error(
+                origin,
+                i,
+                line_end,
+                "unclosed-code-fence",
+                format!("code block opened with `{}` is never closed", "`".repeat(n)),
+                "close the code block with a line of the same number of backticks",
+            );
+            return None;
+        };
+        let body_start = (line_end + 1).min(end - n);
+        let body = strip_body(&text[body_start..end - n]);
+        self.has_code = true;
+        let span = self.span(origin, i, line_end);
+        let code_offset = match origin {
+            Origin::Source(base) => Some(base + body_start + (text[body_start..].len() - text[body_start..].trim_start_matches(['\n', '\r']).len())),
+            Origin::Fixed(..) => None,
+        };
+        self.code_blocks.push(CodeBlock {
+            lang: info.lang.clone(),
+            code: body.to_string(),
+            code_offset,
+            span,
+        });
+        let lang = if info.lang.is_empty() && info.auto_eval {
+            String::new()
+        } else {
+            info.lang.clone()
+        };
+        let visible = visible_code(&lang, body);
+        let mut html = match &visible {
+            Some(code) if !code.trim().is_empty() || info.eval_name.is_none() => {
+                code_block_html(&lang, code)
+            }
+            _ => String::new(),
+        };
+        if info.auto_eval {
+            self.auto_eval_count += 1;
+            let name = format!("_ceval_{}", self.auto_eval_count);
+            html.push_str(&self.show_output(&name, origin, i, line_end, true));
+        } else if let Some(name) = &info.eval_name {
+            if lang != "julia" {
+                self.warning(
+                    origin,
+                    i,
+                    line_end,
+                    "not-evaluated",
+                    format!("`{lang}:{name}` is shown but not evaluated: only Julia blocks are"),
+                    "drop the `:name` to make it a plain code block",
+                );
+            }
+        }
+        Some((end, Out::Block(html)))
+    }
+
+    fn template_block(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
+        if !text[i..].starts_with("{{") {
+            return None;
+        }
+        let mut depth = 0usize;
+        let bytes = text.as_bytes();
+        let mut k = i;
+        while k + 1 < bytes.len() {
+            if bytes[k] == b'{' && bytes[k + 1] == b'{' {
+                depth += 1;
+                k += 2;
+            } else if bytes[k] == b'}' && bytes[k + 1] == b'}' {
+                depth -= 1;
+                k += 2;
+                if depth == 0 {
+                    return Some((k, Out::Inline(text[i..k].to_string())));
+                }
+            } else {
+                k += 1;
+            }
+        }
+        self.error(
+            origin,
+            i,
+            i + 2,
+            "unclosed-template-block",
+            "`{{` is never closed by `}}`".to_string(),
+            "close the block with `}}`, or write `{ {` if you meant two braces",
+        );
+        None
+    }
+
+    /// Resolves the markers left for things known only at the end of the page.
+    pub(super) fn resolve_late(&mut self, html: &str) -> String {
+        if !html.contains(LATE_OPEN) {
+            return html.to_string();
+        }
+        let mut out = String::with_capacity(html.len());
+        let mut rest = html;
+        while let Some(i) = rest.find(LATE_OPEN) {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + LATE_OPEN.len_utf8()..];
+            let Some(close) = after.find(LATE_CLOSE) else {
+                break;
+            };
+            let key = &after[..close];
+            rest = &after[close + LATE_CLOSE.len_utf8()..];
+            if let Some(id) = key.strip_prefix("fn:") {
+                let n = self.footnotes.get(id).copied().unwrap_or(0);
+                out.push_str(&n.to_string());
+            } else if let Some(id) = key.strip_prefix("fndef:") {
+                if let (Some(n), Some(body)) = (self.footnotes.get(id), self.footnote_defs.get(id)) {
+                    out.push_str(&format!(
+                        "<table class=\"fndef\" id=\"fndef:{id}\">\n    <tr>\n        <td class=\"fndef-backref\"><a href=\"#fnref:{id}\">[{n}]</a></td>\n        <td class=\"fndef-content\">{body}</td>\n    </tr>\n</table>"
+                    ));
+                }
+            } else if let Some(id) = key.strip_prefix("eq:") {
+                match self.eq_labels.get(id) {
+                    Some(n) => out.push_str(&format!("<a href=\"#{id}\">{n}</a>")),
+                    None => out.push_str("<b>??</b>"),
+                }
+            } else if let Some(id) = key.strip_prefix("bib:") {
+                match self.bib_names.get(id) {
+                    Some(name) => out.push_str(&format!("<a href=\"#{id}\">{name}</a>")),
+                    None => out.push_str("<b>??</b>"),
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// Finds `pat` from `from` on, skipping occurrences escaped with a backslash.
+pub(super) fn find_unescaped(text: &str, from: usize, pat: &str) -> Option<usize> {
+    let mut k = from;
+    while let Some(rel) = text.get(k..)?.find(pat) {
+        let at = k + rel;
+        let backslashes = text[..at].bytes().rev().take_while(|b| *b == b'\\').count();
+        if backslashes % 2 == 0 {
+            return Some(at);
+        }
+        k = at + pat.len();
+    }
+    None
+}
