@@ -129,9 +129,13 @@ impl OutputDir {
             ..CleanupReport::default()
         };
         let root = self.root;
+        // Collected first, in pre-order, and handled in reverse so every file comes before
+        // its folder (walkdir's `contents_first` mis-skips siblings when combined with
+        // `filter_entry`, which would let `.git` be cleaned).
+        let mut entries = Vec::new();
         let walker = walkdir::WalkDir::new(&root)
             .follow_links(false)
-            .contents_first(true)
+            .min_depth(1)
             .into_iter()
             .filter_entry(|e| !(e.depth() == 1 && e.file_name() == ".git"));
         for entry in walker {
@@ -139,11 +143,10 @@ impl OutputDir {
                 let path = e.path().unwrap_or(&root).to_path_buf();
                 io_err("read folder", &path, e.into())
             })?;
-            if entry.depth() == 0 {
-                continue;
-            }
-            let path = entry.path();
-            if entry.file_type().is_dir() {
+            entries.push((entry.path().to_path_buf(), entry.file_type().is_dir()));
+        }
+        for (path, is_dir) in entries.iter().rev() {
+            if *is_dir {
                 // Fails harmlessly when the folder still holds files of this build.
                 if fs::remove_dir(path).is_ok() {
                     report.removed_dirs += 1;
@@ -358,5 +361,236 @@ fn io_err(action: &'static str, path: &Path, source: io::Error) -> SiteError {
         path: path.to_path_buf(),
         source,
         hint: "check that the output folder is writable and not in use",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+    use std::time::{Duration, SystemTime};
+
+    fn out() -> (tempfile::TempDir, OutputDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let o = OutputDir::new(&dir.path().join("__site")).expect("open");
+        (dir, o)
+    }
+
+    fn mtime(p: &Path) -> SystemTime {
+        fs::metadata(p).and_then(|m| m.modified()).expect("mtime")
+    }
+
+    fn set_old_mtime(p: &Path) -> SystemTime {
+        let old = SystemTime::UNIX_EPOCH + Duration::from_secs(946_684_800);
+        let f = fs::File::options().write(true).open(p).expect("open");
+        f.set_modified(old).expect("set mtime");
+        old
+    }
+
+    #[test]
+    fn writes_nested_files() {
+        let (_d, o) = out();
+        assert_eq!(
+            o.write("a/b/index.html", b"hi").expect("write"),
+            WriteOutcome::Written
+        );
+        assert_eq!(
+            fs::read(o.root().join("a/b/index.html")).expect("read"),
+            b"hi"
+        );
+    }
+
+    #[test]
+    fn unchanged_file_is_not_rewritten() {
+        let (_d, o) = out();
+        o.write("index.html", b"same").expect("write");
+        let p = o.root().join("index.html");
+        let old = set_old_mtime(&p);
+        assert_eq!(
+            o.write("index.html", b"same").expect("write"),
+            WriteOutcome::Unchanged
+        );
+        assert_eq!(mtime(&p), old);
+        assert_eq!(
+            o.write("index.html", b"new!").expect("write"),
+            WriteOutcome::Written
+        );
+        assert_ne!(mtime(&p), old);
+        assert_eq!(fs::read(&p).expect("read"), b"new!");
+    }
+
+    #[test]
+    fn copy_skips_identical_files() {
+        let (d, o) = out();
+        let src = d.path().join("logo.png");
+        fs::write(&src, [1u8, 2, 3]).expect("write");
+        assert_eq!(
+            o.copy(&src, "assets/logo.png").expect("copy"),
+            WriteOutcome::Written
+        );
+        let p = o.root().join("assets/logo.png");
+        let old = set_old_mtime(&p);
+        assert_eq!(
+            o.copy(&src, "assets/logo.png").expect("copy"),
+            WriteOutcome::Unchanged
+        );
+        assert_eq!(mtime(&p), old);
+        // Same size, other bytes: copied again.
+        fs::write(&src, [1u8, 2, 4]).expect("write");
+        assert_eq!(
+            o.copy(&src, "assets/logo.png").expect("copy"),
+            WriteOutcome::Written
+        );
+        assert_eq!(fs::read(&p).expect("read"), [1u8, 2, 4]);
+    }
+
+    #[test]
+    fn finish_removes_stale_files_and_empty_folders() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("__site");
+        {
+            let o = OutputDir::new(&root).expect("open");
+            o.write("index.html", b"1").expect("write");
+            o.write("old/page/index.html", b"1").expect("write");
+            o.write("keep/a.css", b"1").expect("write");
+            o.write("keep/b.css", b"1").expect("write");
+            o.finish().expect("finish");
+        }
+        fs::create_dir_all(root.join(".git")).expect("mkdir");
+        fs::write(root.join(".git/HEAD"), "ref").expect("write");
+        let o = OutputDir::new(&root).expect("open");
+        o.write("index.html", b"1").expect("write");
+        o.write("keep/a.css", b"2").expect("write");
+        let report = o.finish().expect("finish");
+        assert_eq!(
+            report,
+            CleanupReport {
+                written: 1,
+                unchanged: 1,
+                removed_files: 2,
+                removed_dirs: 2,
+            }
+        );
+        assert!(root.join("index.html").is_file());
+        assert!(root.join("keep/a.css").is_file());
+        assert!(!root.join("keep/b.css").exists());
+        assert!(!root.join("old").exists());
+        assert!(
+            root.join(".git/HEAD").is_file(),
+            "a deploy worktree survives"
+        );
+    }
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        let (d, o) = out();
+        for rel in [
+            "../x",
+            "a/../../x",
+            "/etc/x",
+            "a\\..\\x",
+            "",
+            "a//b",
+            "./a",
+            "a/",
+            ".git/config",
+        ] {
+            let err = o.write(rel, b"x").expect_err(rel);
+            assert!(
+                matches!(err, SiteError::UnsafeOutputPath { .. }),
+                "{rel}: {err}"
+            );
+        }
+        assert!(!d.path().join("x").exists());
+        let err = o.write("/etc/x", b"x").expect_err("absolute");
+        assert_eq!(err.path(), o.root());
+        assert!(err.to_string().contains("absolute path"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_in_the_output_are_replaced_not_written_through() {
+        use std::os::unix::fs::symlink;
+        let (d, o) = out();
+        let outside = d.path().join("outside");
+        fs::create_dir(&outside).expect("mkdir");
+        fs::write(outside.join("victim.txt"), "keep me").expect("write");
+        symlink(&outside, o.root().join("assets")).expect("link dir");
+        symlink(outside.join("victim.txt"), o.root().join("page.html")).expect("link file");
+
+        o.write("assets/victim.txt", b"pwned").expect("write");
+        o.write("page.html", b"pwned").expect("write");
+        assert_eq!(
+            fs::read_to_string(outside.join("victim.txt")).expect("read"),
+            "keep me"
+        );
+        let assets = fs::symlink_metadata(o.root().join("assets")).expect("meta");
+        assert!(assets.is_dir(), "the link became a real folder");
+        assert_eq!(
+            fs::read(o.root().join("page.html")).expect("read"),
+            b"pwned"
+        );
+        assert!(!fs::symlink_metadata(o.root().join("page.html"))
+            .expect("meta")
+            .file_type()
+            .is_symlink());
+    }
+
+    #[test]
+    fn stale_file_or_folder_in_the_way_is_replaced() {
+        let (_d, o) = out();
+        fs::write(o.root().join("foo"), "old file").expect("write");
+        fs::create_dir_all(o.root().join("bar/deep")).expect("mkdir");
+        fs::write(o.root().join("bar/deep/x"), "old").expect("write");
+        o.write("foo/index.html", b"now a folder").expect("write");
+        o.write("bar", b"now a file").expect("write");
+        assert!(o.root().join("foo/index.html").is_file());
+        assert_eq!(fs::read(o.root().join("bar")).expect("read"), b"now a file");
+        // But a path of this build is never clobbered by another.
+        let err = o.write("foo", b"x").expect_err("clash");
+        assert!(matches!(err, SiteError::UnsafeOutputPath { .. }));
+        let err = o.write("bar/x", b"x").expect_err("clash");
+        assert!(matches!(err, SiteError::UnsafeOutputPath { .. }));
+    }
+
+    #[test]
+    fn concurrent_writes_from_rayon() {
+        let (_d, o) = out();
+        let rels: Vec<String> = (0..400)
+            .map(|i| format!("d{}/e{}/p{i}/index.html", i % 7, i % 3))
+            .collect();
+        let outcomes: Result<Vec<WriteOutcome>, SiteError> =
+            rels.par_iter().map(|r| o.write(r, r.as_bytes())).collect();
+        assert!(outcomes
+            .expect("all written")
+            .iter()
+            .all(|w| *w == WriteOutcome::Written));
+        // Writing the same set again in parallel changes nothing.
+        let again: Vec<WriteOutcome> = rels
+            .par_iter()
+            .map(|r| o.write(r, r.as_bytes()).expect("write"))
+            .collect();
+        assert!(again.iter().all(|w| *w == WriteOutcome::Unchanged));
+        let root = o.root().to_path_buf();
+        let report = o.finish().expect("finish");
+        assert_eq!((report.written, report.unchanged), (400, 400));
+        assert_eq!(report.removed_files, 0);
+        for r in &rels {
+            assert_eq!(fs::read(root.join(r)).expect("read"), r.as_bytes());
+        }
+        let leftovers = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains("notes-tmp"))
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+
+    #[test]
+    fn for_site_refuses_the_site_folder() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let err = OutputDir::for_site(d.path(), &d.path().join("src")).expect_err("parent");
+        assert!(matches!(err, SiteError::OutputContainsSite { .. }));
+        assert!(OutputDir::for_site(&d.path().join("src/__site"), &d.path().join("src")).is_ok());
     }
 }
