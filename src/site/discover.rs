@@ -333,10 +333,7 @@ pub fn check_output_location(out: &Path, site_root: &Path) -> Result<Option<Stri
             hint: "choose an output folder outside the site folder or below it, e.g. `__site`",
         });
     }
-    Ok(out_abs
-        .strip_prefix(&site_abs)
-        .ok()
-        .and_then(|_| rel_string(&out_abs, &site_abs)))
+    Ok(rel_string(&out_abs, &site_abs))
 }
 
 /// A folder of the site, if it is a real folder inside the root (a symlink may not lead out).
