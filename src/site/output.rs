@@ -1,0 +1,596 @@
+//! The output folder: the only door through which a build writes files.
+//!
+//! Three promises. Nothing is written outside the folder: relative paths are checked and
+//! symlinks found inside it are replaced, never written through. Readers (the dev server,
+//! a browser reloading) never see half a file: each file is written to a temporary name
+//! and renamed into place. Files whose bytes did not change are not touched, so their
+//! mtime stays and watchers stay quiet; files not produced by this run are removed at the end.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use super::SiteError;
+
+/// What `write`/`copy` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// The file was created or its content replaced.
+    Written,
+    /// The file already held exactly these bytes and was left alone.
+    Unchanged,
+}
+
+/// Counts of one run, returned by [`OutputDir::finish`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CleanupReport {
+    /// Files created or replaced.
+    pub written: usize,
+    /// Files already up to date.
+    pub unchanged: usize,
+    /// Leftover files of earlier builds removed.
+    pub removed_files: usize,
+    /// Empty folders removed.
+    pub removed_dirs: usize,
+}
+
+/// Writes files into the output folder: only inside it, never rewriting identical bytes, and removing leftovers of earlier builds.
+#[derive(Debug)]
+pub struct OutputDir {
+    root: PathBuf,
+    written: Mutex<HashSet<String>>,
+    temp_counter: AtomicU64,
+    n_written: AtomicUsize,
+    n_unchanged: AtomicUsize,
+}
+
+const HINT_BUG: &str = "output paths come from the site layout; report this as a bug in notes";
+
+impl OutputDir {
+    /// Opens (creating if needed) the output folder.
+    pub fn new(root: &Path) -> Result<OutputDir, SiteError> {
+        fs::create_dir_all(root).map_err(|e| io_err("create folder", root, e))?;
+        let root = fs::canonicalize(root).map_err(|e| io_err("resolve", root, e))?;
+        if root.parent().is_none() {
+            return Err(SiteError::UnsafeOutputPath {
+                rel: String::new(),
+                path: root,
+                reason: "the output folder is the file-system root",
+                hint: "choose a dedicated output folder, e.g. `__site`",
+            });
+        }
+        Ok(OutputDir {
+            root,
+            written: Mutex::new(HashSet::new()),
+            temp_counter: AtomicU64::new(0),
+            n_written: AtomicUsize::new(0),
+            n_unchanged: AtomicUsize::new(0),
+        })
+    }
+
+    /// Opens the output folder of a site, refusing folders whose cleaning would delete the site.
+    pub fn for_site(root: &Path, site_root: &Path) -> Result<OutputDir, SiteError> {
+        super::check_output_location(root, site_root)?;
+        OutputDir::new(root)
+    }
+
+    /// The canonical path of the output folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes `bytes` to `rel` (a '/'-separated path inside the folder), unless already there.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<WriteOutcome, SiteError> {
+        let target = self.prepare(rel)?;
+        if let Ok(meta) = fs::symlink_metadata(&target) {
+            if meta.is_file() && meta.len() == bytes.len() as u64 {
+                let same = fs::read(&target).map(|old| old == bytes).unwrap_or(false);
+                if same {
+                    return Ok(self.record(rel, WriteOutcome::Unchanged));
+                }
+            }
+        }
+        self.replace(rel, &target, |tmp| fs::write(tmp, bytes))?;
+        Ok(self.record(rel, WriteOutcome::Written))
+    }
+
+    /// Copies file `src` to `rel`, unless the output already holds the same bytes.
+    pub fn copy(&self, src: &Path, rel: &str) -> Result<WriteOutcome, SiteError> {
+        let target = self.prepare(rel)?;
+        let src_meta = fs::metadata(src).map_err(|e| SiteError::Io {
+            action: "read",
+            path: src.to_path_buf(),
+            source: e,
+            hint: "the file may have been removed during the build; run it again",
+        })?;
+        if let Ok(meta) = fs::symlink_metadata(&target) {
+            if meta.is_file() && meta.len() == src_meta.len() && same_bytes(src, &target) {
+                return Ok(self.record(rel, WriteOutcome::Unchanged));
+            }
+        }
+        self.replace(rel, &target, |tmp| fs::copy(src, tmp).map(|_| ()))?;
+        Ok(self.record(rel, WriteOutcome::Written))
+    }
+
+    /// Removes files not written/copied this run (and empty folders), and reports counts.
+    ///
+    /// A `.git` entry at the top is kept: the folder may be a git worktree used for deploying.
+    pub fn finish(self) -> Result<CleanupReport, SiteError> {
+        let written = self
+            .written
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut report = CleanupReport {
+            written: self.n_written.into_inner(),
+            unchanged: self.n_unchanged.into_inner(),
+            ..CleanupReport::default()
+        };
+        let root = self.root;
+        // Collected first, in pre-order, and handled in reverse so every file comes before
+        // its folder (walkdir's `contents_first` mis-skips siblings when combined with
+        // `filter_entry`, which would let `.git` be cleaned).
+        let mut entries = Vec::new();
+        let walker = walkdir::WalkDir::new(&root)
+            .follow_links(false)
+            .min_depth(1)
+            .into_iter()
+            .filter_entry(|e| !(e.depth() == 1 && e.file_name() == ".git"));
+        for entry in walker {
+            let entry = entry.map_err(|e| {
+                let path = e.path().unwrap_or(&root).to_path_buf();
+                io_err("read folder", &path, e.into())
+            })?;
+            entries.push((entry.path().to_path_buf(), entry.file_type().is_dir()));
+        }
+        for (path, is_dir) in entries.iter().rev() {
+            if *is_dir {
+                // Fails harmlessly when the folder still holds files of this build.
+                if fs::remove_dir(path).is_ok() {
+                    report.removed_dirs += 1;
+                }
+                continue;
+            }
+            let keep = rel_of(path, &root).is_some_and(|rel| written.contains(&rel));
+            if !keep {
+                match fs::remove_file(path) {
+                    Ok(()) => report.removed_files += 1,
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(io_err("remove stale file", path, e)),
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    fn record(&self, rel: &str, outcome: WriteOutcome) -> WriteOutcome {
+        self.lock_written().insert(rel.to_string());
+        let counter = match outcome {
+            WriteOutcome::Written => &self.n_written,
+            WriteOutcome::Unchanged => &self.n_unchanged,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        outcome
+    }
+
+    fn lock_written(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.written.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Validates `rel`, makes its parent folders real folders inside the root, and clears a
+    /// stale folder standing where the file goes. Returns the target path.
+    fn prepare(&self, rel: &str) -> Result<PathBuf, SiteError> {
+        let parts = validate(rel).map_err(|reason| self.unsafe_path(rel, reason))?;
+        let mut cur = self.root.clone();
+        let mut cur_rel = String::new();
+        let (last, dirs) = match parts.split_last() {
+            Some(x) => x,
+            None => return Err(self.unsafe_path(rel, "empty path")),
+        };
+        for part in dirs {
+            cur.push(part);
+            if !cur_rel.is_empty() {
+                cur_rel.push('/');
+            }
+            cur_rel.push_str(part);
+            self.ensure_dir(&cur, &cur_rel, rel)?;
+        }
+        cur.push(last);
+        if let Ok(meta) = fs::symlink_metadata(&cur) {
+            if meta.is_dir() {
+                let prefix = format!("{rel}/");
+                if self.lock_written().iter().any(|w| w.starts_with(&prefix)) {
+                    return Err(self.unsafe_path(
+                        rel,
+                        "a folder with files of this build already has this path",
+                    ));
+                }
+                fs::remove_dir_all(&cur).map_err(|e| io_err("remove stale folder", &cur, e))?;
+            }
+        }
+        Ok(cur)
+    }
+
+    /// Makes `dir` a real folder. A symlink or a stale file in its place is removed (only
+    /// the entry itself: a link is never followed), since the output folder is ours.
+    fn ensure_dir(&self, dir: &Path, dir_rel: &str, rel: &str) -> Result<(), SiteError> {
+        for _ in 0..3 {
+            match fs::symlink_metadata(dir) {
+                Ok(meta) if meta.is_dir() => return Ok(()),
+                Ok(_) => {
+                    if self.lock_written().contains(dir_rel) {
+                        return Err(self.unsafe_path(
+                            rel,
+                            "a file of this build already has the path of one of its folders",
+                        ));
+                    }
+                    match fs::remove_file(dir) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(io_err("replace", dir, e)),
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io_err("inspect", dir, e)),
+            }
+            match fs::create_dir(dir) {
+                Ok(()) => return Ok(()),
+                // Another thread made it (or put something there): look again.
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(io_err("create folder", dir, e)),
+            }
+        }
+        Err(io_err(
+            "create folder",
+            dir,
+            io::Error::other("the path keeps changing while the build writes it"),
+        ))
+    }
+
+    /// Fills a temporary file next to `target` with `fill`, then renames it into place, so
+    /// the switch is atomic (and replaces a symlink itself rather than its target).
+    fn replace(
+        &self,
+        rel: &str,
+        target: &Path,
+        fill: impl FnOnce(&Path) -> io::Result<()>,
+    ) -> Result<(), SiteError> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| self.unsafe_path(rel, "no file name"))?;
+        let n = self.temp_counter.fetch_add(1, Ordering::Relaxed);
+        let tmp = target.with_file_name(format!(".{name}.notes-tmp.{}.{n}", std::process::id()));
+        if let Err(e) = fill(&tmp) {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_err("write", &tmp, e));
+        }
+        if let Err(e) = fs::rename(&tmp, target) {
+            let _ = fs::remove_file(&tmp);
+            return Err(io_err("write", target, e));
+        }
+        Ok(())
+    }
+
+    fn unsafe_path(&self, rel: &str, reason: &'static str) -> SiteError {
+        SiteError::UnsafeOutputPath {
+            rel: rel.to_string(),
+            path: self.root.clone(),
+            reason,
+            hint: HINT_BUG,
+        }
+    }
+}
+
+/// Splits a relative output path into its parts, refusing anything that could leave the
+/// folder or mean different things on different systems.
+fn validate(rel: &str) -> Result<Vec<&str>, &'static str> {
+    if rel.is_empty() {
+        return Err("empty path");
+    }
+    if rel.starts_with('/') {
+        return Err("absolute path");
+    }
+    if rel.contains('\\') {
+        return Err("backslash in path");
+    }
+    if rel.contains('\0') {
+        return Err("NUL byte in path");
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        match *part {
+            "" => return Err("empty path component"),
+            "." | ".." => return Err("`.` or `..` component"),
+            ".git" if i == 0 => return Err("inside `.git`"),
+            p if cfg!(windows) && p.contains(':') => return Err("drive or stream name"),
+            _ => {}
+        }
+    }
+    Ok(parts)
+}
+
+fn rel_of(path: &Path, root: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rel.iter().map(|s| s.to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+/// Compares two files' bytes in chunks; any read failure counts as different.
+fn same_bytes(a: &Path, b: &Path) -> bool {
+    let (Ok(mut fa), Ok(mut fb)) = (fs::File::open(a), fs::File::open(b)) else {
+        return false;
+    };
+    let mut ba = vec![0u8; 64 * 1024];
+    let mut bb = vec![0u8; 64 * 1024];
+    loop {
+        let Ok(na) = read_full(&mut fa, &mut ba) else {
+            return false;
+        };
+        let Ok(nb) = read_full(&mut fb, &mut bb) else {
+            return false;
+        };
+        if na != nb || ba[..na] != bb[..nb] {
+            return false;
+        }
+        if na == 0 {
+            return true;
+        }
+    }
+}
+
+/// Reads until `buf` is full or the file ends (a plain `read` may return short).
+fn read_full(f: &mut fs::File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+fn io_err(action: &'static str, path: &Path, source: io::Error) -> SiteError {
+    SiteError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+        hint: "check that the output folder is writable and not in use",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+    use std::time::{Duration, SystemTime};
+
+    fn out() -> (tempfile::TempDir, OutputDir) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let o = OutputDir::new(&dir.path().join("__site")).expect("open");
+        (dir, o)
+    }
+
+    fn mtime(p: &Path) -> SystemTime {
+        fs::metadata(p).and_then(|m| m.modified()).expect("mtime")
+    }
+
+    fn set_old_mtime(p: &Path) -> SystemTime {
+        let old = SystemTime::UNIX_EPOCH + Duration::from_secs(946_684_800);
+        let f = fs::File::options().write(true).open(p).expect("open");
+        f.set_modified(old).expect("set mtime");
+        old
+    }
+
+    #[test]
+    fn writes_nested_files() {
+        let (_d, o) = out();
+        assert_eq!(
+            o.write("a/b/index.html", b"hi").expect("write"),
+            WriteOutcome::Written
+        );
+        assert_eq!(
+            fs::read(o.root().join("a/b/index.html")).expect("read"),
+            b"hi"
+        );
+    }
+
+    #[test]
+    fn unchanged_file_is_not_rewritten() {
+        let (_d, o) = out();
+        o.write("index.html", b"same").expect("write");
+        let p = o.root().join("index.html");
+        let old = set_old_mtime(&p);
+        assert_eq!(
+            o.write("index.html", b"same").expect("write"),
+            WriteOutcome::Unchanged
+        );
+        assert_eq!(mtime(&p), old);
+        assert_eq!(
+            o.write("index.html", b"new!").expect("write"),
+            WriteOutcome::Written
+        );
+        assert_ne!(mtime(&p), old);
+        assert_eq!(fs::read(&p).expect("read"), b"new!");
+    }
+
+    #[test]
+    fn copy_skips_identical_files() {
+        let (d, o) = out();
+        let src = d.path().join("logo.png");
+        fs::write(&src, [1u8, 2, 3]).expect("write");
+        assert_eq!(
+            o.copy(&src, "assets/logo.png").expect("copy"),
+            WriteOutcome::Written
+        );
+        let p = o.root().join("assets/logo.png");
+        let old = set_old_mtime(&p);
+        assert_eq!(
+            o.copy(&src, "assets/logo.png").expect("copy"),
+            WriteOutcome::Unchanged
+        );
+        assert_eq!(mtime(&p), old);
+        // Same size, other bytes: copied again.
+        fs::write(&src, [1u8, 2, 4]).expect("write");
+        assert_eq!(
+            o.copy(&src, "assets/logo.png").expect("copy"),
+            WriteOutcome::Written
+        );
+        assert_eq!(fs::read(&p).expect("read"), [1u8, 2, 4]);
+    }
+
+    #[test]
+    fn finish_removes_stale_files_and_empty_folders() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("__site");
+        {
+            let o = OutputDir::new(&root).expect("open");
+            o.write("index.html", b"1").expect("write");
+            o.write("old/page/index.html", b"1").expect("write");
+            o.write("keep/a.css", b"1").expect("write");
+            o.write("keep/b.css", b"1").expect("write");
+            o.finish().expect("finish");
+        }
+        fs::create_dir_all(root.join(".git")).expect("mkdir");
+        fs::write(root.join(".git/HEAD"), "ref").expect("write");
+        let o = OutputDir::new(&root).expect("open");
+        o.write("index.html", b"1").expect("write");
+        o.write("keep/a.css", b"2").expect("write");
+        let report = o.finish().expect("finish");
+        assert_eq!(
+            report,
+            CleanupReport {
+                written: 1,
+                unchanged: 1,
+                removed_files: 2,
+                removed_dirs: 2,
+            }
+        );
+        assert!(root.join("index.html").is_file());
+        assert!(root.join("keep/a.css").is_file());
+        assert!(!root.join("keep/b.css").exists());
+        assert!(!root.join("old").exists());
+        assert!(
+            root.join(".git/HEAD").is_file(),
+            "a deploy worktree survives"
+        );
+    }
+
+    #[test]
+    fn unsafe_paths_are_refused() {
+        let (d, o) = out();
+        for rel in [
+            "../x",
+            "a/../../x",
+            "/etc/x",
+            "a\\..\\x",
+            "",
+            "a//b",
+            "./a",
+            "a/",
+            ".git/config",
+        ] {
+            let err = o.write(rel, b"x").expect_err(rel);
+            assert!(
+                matches!(err, SiteError::UnsafeOutputPath { .. }),
+                "{rel}: {err}"
+            );
+        }
+        assert!(!d.path().join("x").exists());
+        let err = o.write("/etc/x", b"x").expect_err("absolute");
+        assert_eq!(err.path(), o.root());
+        assert!(err.to_string().contains("absolute path"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_in_the_output_are_replaced_not_written_through() {
+        use std::os::unix::fs::symlink;
+        let (d, o) = out();
+        let outside = d.path().join("outside");
+        fs::create_dir(&outside).expect("mkdir");
+        fs::write(outside.join("victim.txt"), "keep me").expect("write");
+        symlink(&outside, o.root().join("assets")).expect("link dir");
+        symlink(outside.join("victim.txt"), o.root().join("page.html")).expect("link file");
+
+        o.write("assets/victim.txt", b"pwned").expect("write");
+        o.write("page.html", b"pwned").expect("write");
+        assert_eq!(
+            fs::read_to_string(outside.join("victim.txt")).expect("read"),
+            "keep me"
+        );
+        let assets = fs::symlink_metadata(o.root().join("assets")).expect("meta");
+        assert!(assets.is_dir(), "the link became a real folder");
+        assert_eq!(
+            fs::read(o.root().join("page.html")).expect("read"),
+            b"pwned"
+        );
+        assert!(!fs::symlink_metadata(o.root().join("page.html"))
+            .expect("meta")
+            .file_type()
+            .is_symlink());
+    }
+
+    #[test]
+    fn stale_file_or_folder_in_the_way_is_replaced() {
+        let (_d, o) = out();
+        fs::write(o.root().join("foo"), "old file").expect("write");
+        fs::create_dir_all(o.root().join("bar/deep")).expect("mkdir");
+        fs::write(o.root().join("bar/deep/x"), "old").expect("write");
+        o.write("foo/index.html", b"now a folder").expect("write");
+        o.write("bar", b"now a file").expect("write");
+        assert!(o.root().join("foo/index.html").is_file());
+        assert_eq!(fs::read(o.root().join("bar")).expect("read"), b"now a file");
+        // But a path of this build is never clobbered by another.
+        let err = o.write("foo", b"x").expect_err("clash");
+        assert!(matches!(err, SiteError::UnsafeOutputPath { .. }));
+        let err = o.write("bar/x", b"x").expect_err("clash");
+        assert!(matches!(err, SiteError::UnsafeOutputPath { .. }));
+    }
+
+    #[test]
+    fn concurrent_writes_from_rayon() {
+        let (_d, o) = out();
+        let rels: Vec<String> = (0..400)
+            .map(|i| format!("d{}/e{}/p{i}/index.html", i % 7, i % 3))
+            .collect();
+        let outcomes: Result<Vec<WriteOutcome>, SiteError> =
+            rels.par_iter().map(|r| o.write(r, r.as_bytes())).collect();
+        assert!(outcomes
+            .expect("all written")
+            .iter()
+            .all(|w| *w == WriteOutcome::Written));
+        // Writing the same set again in parallel changes nothing.
+        let again: Vec<WriteOutcome> = rels
+            .par_iter()
+            .map(|r| o.write(r, r.as_bytes()).expect("write"))
+            .collect();
+        assert!(again.iter().all(|w| *w == WriteOutcome::Unchanged));
+        let root = o.root().to_path_buf();
+        let report = o.finish().expect("finish");
+        assert_eq!((report.written, report.unchanged), (400, 400));
+        assert_eq!(report.removed_files, 0);
+        for r in &rels {
+            assert_eq!(fs::read(root.join(r)).expect("read"), r.as_bytes());
+        }
+        let leftovers = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains("notes-tmp"))
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+
+    #[test]
+    fn for_site_refuses_the_site_folder() {
+        let d = tempfile::tempdir().expect("temp dir");
+        let err = OutputDir::for_site(d.path(), &d.path().join("src")).expect_err("parent");
+        assert!(matches!(err, SiteError::OutputContainsSite { .. }));
+        assert!(OutputDir::for_site(&d.path().join("src/__site"), &d.path().join("src")).is_ok());
+    }
+}
