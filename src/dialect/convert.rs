@@ -360,3 +360,78 @@ mod tests {
         assert_eq!(strip_single_p("<p>a</p>\n<p>b</p>\n"), "<p>a</p>\n<p>b</p>\n");
     }
 }
+
+/// Converts one page. Never fails: problems are in `diagnostics`, and the HTML shows what
+/// could be made of the page.
+pub fn convert_page(source: &str, ctx: &PageContext<'_>) -> Converted {
+    let mut st = PageState::new(source, ctx);
+    let body = st.fragment(source, Origin::Source(0), false);
+    let html = st.resolve_late(&body);
+    finish(st, html)
+}
+
+/// Reads `config.md`: its variables become the site's globals and its commands global commands.
+pub fn read_config(source: &str, ctx: &PageContext<'_>) -> (Globals, Vec<Diagnostic>) {
+    let mut st = PageState::new(source, ctx);
+    st.vars = ctx.globals.vars.clone();
+    st.fragment(source, Origin::Source(0), false);
+    let globals = Globals {
+        vars: st.vars,
+        commands: st.commands,
+    };
+    (globals, st.diags)
+}
+
+fn finish(mut st: PageState<'_>, html: String) -> Converted {
+    use super::Value;
+    if st.has_math && !matches!(st.vars.get("automath"), Some(Value::Bool(false))) {
+        st.vars.set_raw("hasmath", Value::Bool(true));
+    }
+    if st.has_code && !matches!(st.vars.get("autocode"), Some(Value::Bool(false))) {
+        st.vars.set_raw("hascode", Value::Bool(true));
+    }
+    let untitled = matches!(st.vars.get("title"), None | Some(Value::Nothing));
+    if untitled {
+        if let Some(h) = st.headings.first() {
+            st.vars.set_raw("title", Value::Str(h.html.clone()));
+        }
+    }
+    Converted {
+        html,
+        vars: st.vars,
+        headings: st.headings,
+        anchors: st.anchors,
+        links: st.links,
+        code_blocks: st.code_blocks,
+        diagnostics: st.diags,
+    }
+}
+
+/// Decodes a page's bytes, or explains where it is not UTF-8.
+pub fn decode_source(bytes: Vec<u8>, file: &Arc<str>) -> Result<String, Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(mut s) => {
+            if s.starts_with('\u{feff}') {
+                s.drain(..3);
+            }
+            Ok(s)
+        }
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let bad = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&bytes[..bad]);
+            let span = Span::in_text(file, &valid, valid.len(), valid.len());
+            Err(Diagnostic::error(
+                "not-utf8",
+                format!(
+                    "`{file}` is not UTF-8 text (byte 0x{:02x} at line {}, column {})",
+                    bytes.get(bad).copied().unwrap_or(0),
+                    span.line,
+                    span.col
+                ),
+            )
+            .at(span)
+            .help("save the file as UTF-8 in your editor"))
+        }
+    }
+}
