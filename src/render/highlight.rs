@@ -409,4 +409,23 @@ mod tests {
             "templates/highlight.css is stale: rerun this test with NOTES_REGENERATE_CSS=1"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_keeps_everything_outside_blocks(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "<pre><code class=\"language-julia\">", "<pre><code class=\"language-", "toml\">",
+                    "\"", ">", "</code></pre>", "&lt;", "&", "&#x41;", "é", "x = 1\n", "end", " ",
+                ]),
+                0..16,
+            )
+        ) {
+            let html: String = parts.concat();
+            let out = highlight_html(&html);
+            if !out.contains("<span") {
+                proptest::prop_assert_eq!(out, html);
+            }
+        }
+    }
 }
