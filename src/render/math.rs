@@ -1,1 +1,332 @@
-//! Built-in theme support: math.
+//! Build-time math: `\(…\)` and `\[…\]` in a rendered HTML body become MathML.
+//!
+//! Franklin leaves TeX in the page for KaTeX to typeset in the browser. We typeset it when the
+//! site is built instead: MathML is understood natively by current browsers, so pages need no
+//! JavaScript, no web fonts and no network, and formulas appear with the text instead of after a
+//! script has run. TeX that pulldown-latex cannot parse stays in the page as written and is
+//! reported, so the author sees the problem at build time rather than as a red box online.
+
+use pulldown_latex::config::DisplayMode;
+use pulldown_latex::{push_mathml, Parser, RenderConfig, Storage};
+
+use super::highlight::unescape_html;
+
+/// Elements whose content is never math, whatever it contains.
+const RAW_ELEMENTS: [&str; 4] = ["pre", "code", "script", "style"];
+
+/// Converts the TeX delimited by `\(…\)` and `\[…\]` in the text of `html` to MathML.
+///
+/// Returns the new HTML and one message per formula that could not be converted; such
+/// formulas are left as they were.
+pub fn render_math(html: &str) -> (String, Vec<String>) {
+    let mut problems = Vec::new();
+    if !html.contains("\\(") && !html.contains("\\[") {
+        return (html.to_string(), problems);
+    }
+    let mut out = String::with_capacity(html.len() * 2);
+    let mut pos = 0;
+    while pos < html.len() {
+        let rest = &html[pos..];
+        match rest.find('<') {
+            Some(0) => {
+                let skip = markup_len(rest);
+                out.push_str(&rest[..skip]);
+                pos += skip;
+            }
+            Some(lt) => {
+                convert_text(&rest[..lt], &mut out, &mut problems);
+                pos += lt;
+            }
+            None => {
+                convert_text(rest, &mut out, &mut problems);
+                pos = html.len();
+            }
+        }
+    }
+    (out, problems)
+}
+
+/// Length of the markup starting at `s` (which starts with `<`) that must be copied verbatim:
+/// a comment, a whole raw element (`<pre>…</pre>` and friends) or a single tag.
+fn markup_len(s: &str) -> usize {
+    if s.starts_with("<!--") {
+        return s.find("-->").map_or(s.len(), |end| end + 3);
+    }
+    let tag_end = s.find('>').map_or(s.len(), |end| end + 1);
+    let name: String = s[1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if !RAW_ELEMENTS.contains(&name.as_str()) {
+        return tag_end;
+    }
+    // Raw elements of one name do not nest in practice, so the first closing tag ends them.
+    let close = format!("</{name}");
+    let lower = s.to_ascii_lowercase();
+    match lower[tag_end..].find(&close) {
+        Some(at) => {
+            let close_start = tag_end + at;
+            s[close_start..]
+                .find('>')
+                .map_or(s.len(), |end| close_start + end + 1)
+        }
+        None => s.len(),
+    }
+}
+
+/// Converts the math of one run of text (no tags inside) and appends it to `out`.
+fn convert_text(text: &str, out: &mut String, problems: &mut Vec<String>) {
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let (close, mode) = match bytes[i + 1] {
+            b'(' => ("\\)", DisplayMode::Inline),
+            b'[' => ("\\]", DisplayMode::Block),
+            // `\\` and other escapes are skipped as a pair, so `\\(` is not an opener.
+            _ => {
+                i += 2;
+                continue;
+            }
+        };
+        let tex_start = i + 2;
+        let Some(tex_len) = find_closer(&text[tex_start..], close) else {
+            i += 2;
+            continue;
+        };
+        let tex_end = tex_start + tex_len;
+        let original = &text[i..tex_end + 2];
+        match to_mathml(&text[tex_start..tex_end], mode) {
+            Ok(mathml) => {
+                out.push_str(&text[copied..i]);
+                out.push_str(&mathml);
+            }
+            Err(message) => {
+                problems.push(format!(
+                    "cannot render math `{}`: {message}",
+                    unescape_html(original)
+                ));
+                out.push_str(&text[copied..tex_end + 2]);
+            }
+        }
+        copied = tex_end + 2;
+        i = copied;
+    }
+    out.push_str(&text[copied..]);
+}
+
+/// Offset in `s` of the closing delimiter `close`, skipping escaped pairs like `\\`.
+fn find_closer(s: &str, close: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let want = close.as_bytes()[1];
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes[i + 1] == want {
+                return Some(i);
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Typesets escaped TeX as MathML, or says why it cannot.
+fn to_mathml(escaped_tex: &str, mode: DisplayMode) -> Result<String, String> {
+    let tex = unescape_html(escaped_tex);
+    if tex.trim().is_empty() {
+        return Err("the formula is empty".to_string());
+    }
+    // pulldown-latex is young; a panic on odd input must cost one formula, not the build.
+    let typeset = std::panic::catch_unwind(|| {
+        let storage = Storage::new();
+        let events: Result<Vec<_>, _> = Parser::new(&tex, &storage).collect();
+        let events = events.map_err(|e| first_line(&e.to_string()))?;
+        let config = RenderConfig {
+            display_mode: mode,
+            ..RenderConfig::default()
+        };
+        let mut mathml = String::new();
+        push_mathml(
+            &mut mathml,
+            events.into_iter().map(Ok::<_, pulldown_latex::ParserError>),
+            config,
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(escape_text(&mathml))
+    });
+    typeset.unwrap_or_else(|_| Err("the TeX parser crashed on this formula".to_string()))
+}
+
+/// Escapes the `<`, `>` and `&` that pulldown-latex writes raw in element content (operators
+/// like `<mo><</mo>`), which browsers only accept through error recovery.
+fn escape_text(mathml: &str) -> String {
+    let mut out = String::with_capacity(mathml.len() + 16);
+    let mut in_tag = false;
+    let mut chars = mathml.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if in_tag {
+            in_tag = c != '>';
+            out.push(c);
+            continue;
+        }
+        match c {
+            '<' if chars
+                .peek()
+                .is_some_and(|&(_, n)| n.is_ascii_alphabetic() || n == '/') =>
+            {
+                in_tag = true;
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' if starts_reference(&mathml[at..]) => out.push(c),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `s` (starting with `&`) starts a character reference like `&lt;` or `&#x3C;`.
+fn starts_reference(s: &str) -> bool {
+    let Some(semi) = s.find(';').filter(|&semi| semi > 1 && semi <= 10) else {
+        return false;
+    };
+    let name = &s[1..semi];
+    match name.strip_prefix('#') {
+        Some(num) => match num.strip_prefix(['x', 'X']) {
+            Some(hex) => !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            None => !num.is_empty() && num.chars().all(|c| c.is_ascii_digit()),
+        },
+        None => name.chars().all(|c| c.is_ascii_alphanumeric()),
+    }
+}
+
+/// The headline of pulldown-latex's multi-line error message.
+fn first_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or(message)
+        .trim_start_matches("parsing error: ")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_math_becomes_mathml() {
+        let (out, problems) = render_math("<p>Let \\(x^2 + 1\\) be given.</p>");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(out.starts_with("<p>Let <math"), "{out}");
+        assert!(out.ends_with("</math> be given.</p>"), "{out}");
+        assert!(out.contains("<msup>"), "{out}");
+        assert!(!out.contains("display=\"block\""), "{out}");
+    }
+
+    #[test]
+    fn display_math_becomes_block_mathml() {
+        let (out, problems) = render_math("<p>\\[ \\int_0^1 x^2 \\,dx = \\frac{1}{3} \\]</p>");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(out.contains("<math display=\"block\""), "{out}");
+        assert!(out.contains("<mfrac>"), "{out}");
+        assert!(!out.contains("\\["), "{out}");
+    }
+
+    #[test]
+    fn entities_are_unescaped_before_parsing() {
+        let (out, problems) = render_math("\\(a &lt; b \\&amp; c &gt; d\\)");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(out.contains("<mo>&lt;</mo>"), "{out}");
+        assert!(out.contains("<mo>&gt;</mo>"), "{out}");
+        assert!(out.contains("<mi>&amp;</mi>"), "{out}");
+        assert!(!out.contains("&amp;lt;"), "{out}");
+    }
+
+    #[test]
+    fn code_pre_script_style_and_comments_are_untouched() {
+        let html = "<pre><code class=\"language-julia\">s = \"\\(x\\)\"</code></pre>\
+                    <p><code>\\(y\\)</code> <CODE>\\[z\\]</CODE></p>\
+                    <script>let a = '\\(w\\)';</script><style>/* \\[v\\] */</style>\
+                    <!-- \\(u\\) -->";
+        let (out, problems) = render_math(html);
+        assert_eq!(out, html);
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn math_next_to_code_is_still_converted() {
+        let (out, _) = render_math("<p><code>\\(no\\)</code> and \\(yes\\)</p>");
+        assert!(
+            out.starts_with("<p><code>\\(no\\)</code> and <math"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn parse_errors_keep_the_source_and_are_reported() {
+        let html = "<p>Bad \\(\\frac{1}\\) and good \\(y\\).</p>";
+        let (out, problems) = render_math(html);
+        assert!(
+            out.starts_with("<p>Bad \\(\\frac{1}\\) and good <math"),
+            "{out}"
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0],
+            "cannot render math `\\(\\frac{1}\\)`: expected a token"
+        );
+    }
+
+    #[test]
+    fn escaped_backslashes_and_unclosed_delimiters_are_text() {
+        let html = "<p>a \\\\(b) and \\(never closed</p>";
+        let (out, problems) = render_math(html);
+        assert_eq!(out, html);
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn line_breaks_inside_display_math_do_not_close_it() {
+        let (out, problems) =
+            render_math("\\[\\begin{aligned} a &amp;= b \\\\ c &amp;= d \\end{aligned}\\]");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(out.starts_with("<math display=\"block\""), "{out}");
+    }
+
+    #[test]
+    fn text_without_math_is_returned_as_is() {
+        let html = "<p>No math here, only <a href=\"x\">links</a> &amp; text.</p>";
+        assert_eq!(render_math(html), (html.to_string(), vec![]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_keeps_text_without_math(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "\\(", "\\)", "\\[", "\\]", "\\\\", "\\", "<pre>", "</pre>", "<code", ">",
+                    "<!--", "-->", "<", "&lt;", "&", "x^2", "\\frac{", "}", "é", "\\begin{aligned}", " ",
+                ]),
+                0..24,
+            )
+        ) {
+            let html: String = parts.concat();
+            let (out, _) = render_math(&html);
+            if !html.contains("\\(") && !html.contains("\\[") {
+                proptest::prop_assert_eq!(out, html);
+            }
+        }
+    }
+}

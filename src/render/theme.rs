@@ -1,1 +1,1009 @@
-//! Built-in theme support: theme.
+//! The built-in tera theme for sites without a Franklin `_layout/` folder.
+//!
+//! The theme is made for course notes: a sidebar tree of all pages, a table of contents per
+//! page, dark mode and a layout that folds the sidebar into a drawer on phones. Its templates
+//! and static files live in the top-level `templates/` folder and are compiled into the binary,
+//! so a site needs nothing to get it; a site may still replace any of them by putting a file of
+//! the same name in its own `templates/` folder (and may add partials there for its templates
+//! to include).
+//!
+//! Templates see the fields of [`PageContext`] (or [`TagContext`]) plus two derived values the
+//! tera language cannot compute itself: `nav` becomes a tree whose items also say whether they
+//! lead to the current page (`open`) and whether they have children (`has_children`), and
+//! `toc_tree` nests the flat heading list by level.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Serialize, Serializer};
+use tera::{Context, Tera};
+
+use crate::dialect::Heading;
+
+/// One entry of the sidebar navigation tree.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NavItem {
+    /// The page title (plain text).
+    pub title: String,
+    /// The page URL as links should use it; empty for a folder without an index page.
+    pub url: String,
+    /// Whether this is the page being rendered.
+    pub active: bool,
+    /// Pages and folders inside this folder.
+    pub children: Vec<NavItem>,
+}
+
+/// What a page template receives.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PageContext {
+    /// The site's title, shown in the top bar.
+    pub site_title: String,
+    /// The page's title (plain text).
+    pub page_title: String,
+    /// The page body, as HTML.
+    pub body: String,
+    /// The page's headings in document order; the theme nests them into `toc_tree`.
+    #[serde(serialize_with = "serialize_headings")]
+    pub toc: Vec<Heading>,
+    /// The sidebar tree, as made by [`build_nav`].
+    pub nav: Vec<NavItem>,
+    /// The page's own URL.
+    pub url: String,
+    /// Prefix to the site root, ending in `/` (e.g. `/` or `/prepath/`).
+    pub root: String,
+    /// The page's tags.
+    pub tags: Vec<String>,
+    /// The page's date, already formatted.
+    pub date: Option<String>,
+    /// The page's author, or empty.
+    pub author: String,
+    /// A one-sentence summary for `<meta name="description">`, or empty.
+    pub description: String,
+    /// Whether the page contains math.
+    pub has_math: bool,
+    /// Whether the page contains code blocks (the highlighting stylesheet is linked only then).
+    pub has_code: bool,
+}
+
+/// Context of a tag page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TagContext {
+    /// The site's title.
+    pub site_title: String,
+    /// The tag.
+    pub tag: String,
+    /// The pages carrying the tag, in display order.
+    pub pages: Vec<NavItem>,
+    /// The sidebar tree.
+    pub nav: Vec<NavItem>,
+    /// Prefix to the site root, ending in `/`.
+    pub root: String,
+}
+
+/// The built-in theme, possibly overridden by a site's `templates/` folder.
+pub struct Theme {
+    tera: Tera,
+    /// Where each template came from, for error messages (`page.html` → `site/templates/page.html`).
+    origins: BTreeMap<String, String>,
+    assets: Vec<(String, Vec<u8>)>,
+}
+
+/// A theme template that cannot be loaded or rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    /// A file of the override folder cannot be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Read {
+        /// The file or folder.
+        path: PathBuf,
+        /// What the system reported.
+        source: std::io::Error,
+    },
+    /// A template does not parse, does not fit with the others, or fails to render.
+    #[error("{}\n  hint: {hint}", describe(file, *line, message))]
+    Template {
+        /// The template, as a path when it comes from the site (`templates/page.html`).
+        file: String,
+        /// 1-based line of the problem, when tera knows it.
+        line: Option<usize>,
+        /// What tera reported.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
+}
+
+/// The headline of a template error.
+fn describe(file: &str, line: Option<usize>, message: &str) -> String {
+    match line {
+        Some(line) => format!("in template `{file}` at line {line}: {message}"),
+        None => format!("in template `{file}`: {message}"),
+    }
+}
+
+/// Templates of the built-in theme, by tera name.
+const TEMPLATES: [(&str, &str); 5] = [
+    ("macros.html", include_str!("../../templates/macros.html")),
+    ("base.html", include_str!("../../templates/base.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("tag.html", include_str!("../../templates/tag.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// Static files of the built-in theme: (file in `templates/`, path in the output, contents).
+const ASSETS: [(&str, &str, &str); 3] = [
+    (
+        "theme.css",
+        "css/notes-theme.css",
+        include_str!("../../templates/theme.css"),
+    ),
+    (
+        "highlight.css",
+        "css/notes-highlight.css",
+        include_str!("../../templates/highlight.css"),
+    ),
+    (
+        "theme.js",
+        "js/notes-theme.js",
+        include_str!("../../templates/theme.js"),
+    ),
+];
+
+/// Above this many items the sidebar only expands the folders leading to the current page, so
+/// a site of thousands of pages does not repeat its whole tree in every page.
+const FULL_NAV_LIMIT: usize = 200;
+
+impl Theme {
+    /// Loads the built-in theme, replacing its files by those of `overrides` when given.
+    ///
+    /// In the override folder, `*.html` files replace or add templates (subfolders give names
+    /// like `partials/footer.html`), and `theme.css`, `highlight.css` and `theme.js` replace the
+    /// static files; other files are ignored. A missing folder means no overrides.
+    pub fn load(overrides: Option<&Path>) -> Result<Theme, ThemeError> {
+        let mut sources: BTreeMap<String, (String, String)> = TEMPLATES
+            .iter()
+            .map(|(name, text)| {
+                (
+                    name.to_string(),
+                    (format!("built-in {name}"), text.to_string()),
+                )
+            })
+            .collect();
+        let mut assets: Vec<(String, Vec<u8>)> = ASSETS
+            .iter()
+            .map(|(_, out, text)| (out.to_string(), text.as_bytes().to_vec()))
+            .collect();
+
+        if let Some(dir) = overrides.filter(|dir| dir.is_dir()) {
+            for (name, path) in override_files(dir)? {
+                let read = |path: &Path| {
+                    std::fs::read(path).map_err(|source| ThemeError::Read {
+                        path: path.to_path_buf(),
+                        source,
+                    })
+                };
+                if name.ends_with(".html") {
+                    let text = String::from_utf8(read(&path)?).map_err(|e| ThemeError::Read {
+                        path: path.clone(),
+                        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                    })?;
+                    sources.insert(name, (path.display().to_string(), text));
+                } else if let Some((_, out, _)) = ASSETS.iter().find(|(file, _, _)| *file == name) {
+                    let bytes = read(&path)?;
+                    if let Some(slot) = assets.iter_mut().find(|(o, _)| o == out) {
+                        slot.1 = bytes;
+                    }
+                }
+            }
+        }
+
+        let origins: BTreeMap<String, String> = sources
+            .iter()
+            .map(|(name, (origin, _))| (name.clone(), origin.clone()))
+            .collect();
+        // Parse each file on its own first, so a syntax error names its file and line.
+        for (name, (origin, text)) in &sources {
+            if let Err(e) = tera::Template::new(name, None, text) {
+                return Err(template_error(origin, &e, &origins));
+            }
+        }
+        let mut tera = Tera::default();
+        tera.set_escape_fn(escape_html);
+        tera.add_raw_templates(sources.iter().map(|(name, (_, text))| (name, text)))
+            .map_err(|e| {
+                let file = blamed_template(&e, &origins).unwrap_or("templates/");
+                template_error(file, &e, &origins)
+            })?;
+        Ok(Theme {
+            tera,
+            origins,
+            assets,
+        })
+    }
+
+    /// Renders a content page with `page.html`.
+    pub fn render_page(&self, ctx: &PageContext) -> Result<String, ThemeError> {
+        self.render("page.html", page_context(ctx)?)
+    }
+
+    /// Renders the "page not found" page with `404.html`, given the context of a page
+    /// (whose `root` should be absolute, since the page is served at any address).
+    pub fn render_not_found(&self, ctx: &PageContext) -> Result<String, ThemeError> {
+        self.render("404.html", page_context(ctx)?)
+    }
+
+    /// Renders the list of pages carrying a tag with `tag.html`.
+    pub fn render_tag(&self, ctx: &TagContext) -> Result<String, ThemeError> {
+        let mut context = Context::from_serialize(ctx).map_err(context_error)?;
+        context.insert("nav", &nav_view(&ctx.nav));
+        self.render("tag.html", context)
+    }
+
+    /// Static files the theme needs in the output, as (relative output path, bytes), e.g. ("css/notes-theme.css", ...).
+    pub fn assets(&self) -> Vec<(String, Vec<u8>)> {
+        self.assets.clone()
+    }
+
+    /// Renders one template and attributes failures to the template that caused them.
+    fn render(&self, name: &str, context: Context) -> Result<String, ThemeError> {
+        self.tera.render(name, &context).map_err(|e| {
+            let origin = blamed_template(&e, &self.origins)
+                .or_else(|| self.origins.get(name).map(String::as_str))
+                .unwrap_or(name);
+            template_error(origin, &e, &self.origins)
+        })
+    }
+}
+
+/// The tera context of a content page.
+fn page_context(ctx: &PageContext) -> Result<Context, ThemeError> {
+    let mut context = Context::from_serialize(ctx).map_err(context_error)?;
+    context.insert("nav", &nav_view(&ctx.nav));
+    context.insert("toc_tree", &toc_tree(&ctx.toc));
+    Ok(context)
+}
+
+/// Escapes text for HTML content and quoted attributes.
+///
+/// tera's default also escapes `/` (as `&#x2F;`), which makes every URL in the output
+/// unreadable without buying any safety in quoted attributes.
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A context that cannot be serialized; only possible with a broken `Serialize` impl.
+fn context_error(e: tera::Error) -> ThemeError {
+    ThemeError::Template {
+        file: "(context)".to_string(),
+        line: None,
+        message: error_chain(&e),
+        hint: "this is a bug in notes; please report it".to_string(),
+    }
+}
+
+/// All `(template name, path)` pairs of the override folder, names using `/`.
+fn override_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, ThemeError> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| ThemeError::Read {
+            path: e.path().unwrap_or(dir).to_path_buf(),
+            source: e.into(),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let name: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        files.push((name.join("/"), entry.path().to_path_buf()));
+    }
+    Ok(files)
+}
+
+/// Builds a [`ThemeError::Template`] from a tera error, blaming `file`.
+fn template_error(file: &str, e: &tera::Error, origins: &BTreeMap<String, String>) -> ThemeError {
+    let chain = error_chain(e);
+    let line = chain.lines().find_map(parse_location);
+    let message = chain
+        .lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("= "))
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            chain
+                .lines()
+                .map(str::trim)
+                .rfind(|l| !l.is_empty() && !l.starts_with("Failed to "))
+                .unwrap_or(chain.trim())
+                .to_string()
+        });
+    let builtin = file.starts_with("built-in ");
+    let hint = if builtin {
+        "the built-in theme should never fail; please report this as a bug in notes".to_string()
+    } else if line.is_some() {
+        format!("fix the tera syntax there, or delete `{file}` to use the built-in template")
+    } else if message.contains("not found in context") {
+        format!(
+            "page templates can use: site_title, page_title, body, toc, toc_tree, nav, url, root, \
+             tags, date, author, description, has_math, has_code (tag pages: site_title, tag, \
+             pages, nav, root); delete `{file}` to use the built-in template"
+        )
+    } else if origins.keys().any(|name| message.contains(name.as_str()))
+        || message.contains("doesn't exist")
+    {
+        "check the template names in `{% extends %}`, `{% include %}` and `{% import %}`"
+            .to_string()
+    } else {
+        format!("delete `{file}` to use the built-in template")
+    };
+    ThemeError::Template {
+        file: file.to_string(),
+        line,
+        message,
+        hint,
+    }
+}
+
+/// All messages of a tera error and its sources, one per line.
+fn error_chain(e: &tera::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        out.push('\n');
+        out.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    out
+}
+
+/// The line of a pest location marker such as ` --> 3:5`.
+fn parse_location(line: &str) -> Option<usize> {
+    let pos = line.trim().strip_prefix("-->")?.trim();
+    pos.split(':').next()?.parse().ok()
+}
+
+/// The origin of the innermost template a tera error names in quotes, if any.
+fn blamed_template<'a>(e: &tera::Error, origins: &'a BTreeMap<String, String>) -> Option<&'a str> {
+    let chain = error_chain(e);
+    let mut blamed = None;
+    let mut best = 0;
+    for (name, origin) in origins {
+        for quoted in [
+            format!("'{name}'"),
+            format!("`{name}`"),
+            format!("\"{name}\""),
+        ] {
+            if let Some(at) = chain.rfind(&quoted) {
+                if blamed.is_none() || at >= best {
+                    best = at;
+                    blamed = Some(origin.as_str());
+                }
+            }
+        }
+    }
+    blamed
+}
+
+/// A heading as templates see it.
+#[derive(Serialize)]
+struct HeadingView<'a> {
+    level: u8,
+    id: &'a str,
+    html: &'a str,
+    line: u32,
+}
+
+/// Serializes headings for templates (the dialect's `Heading` has no `Serialize` of its own).
+fn serialize_headings<S: Serializer>(headings: &[Heading], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(headings.iter().map(|h| HeadingView {
+        level: h.level,
+        id: &h.id,
+        html: &h.html,
+        line: h.line,
+    }))
+}
+
+/// An entry of the table of contents.
+#[derive(Debug, Serialize, PartialEq)]
+struct TocNode {
+    id: String,
+    html: String,
+    level: u8,
+    children: Vec<TocNode>,
+}
+
+/// Nests the page's headings for the table of contents.
+///
+/// A lone `<h1>` is the page title and is left out; two levels are shown below the top one,
+/// and a contents list of a single entry is not worth showing, so it comes back empty.
+fn toc_tree(headings: &[Heading]) -> Vec<TocNode> {
+    let h1_count = headings.iter().filter(|h| h.level == 1).count();
+    let is_title = |h: &Heading| h1_count == 1 && h.level == 1;
+    let kept: Vec<&Heading> = headings
+        .iter()
+        .filter(|h| !h.id.is_empty() && !is_title(h))
+        .collect();
+    let Some(top) = kept.iter().map(|h| h.level).min() else {
+        return Vec::new();
+    };
+    let kept: Vec<&Heading> = kept.into_iter().filter(|h| h.level <= top + 1).collect();
+    if kept.len() < 2 {
+        return Vec::new();
+    }
+    let mut roots: Vec<TocNode> = Vec::new();
+    for h in kept {
+        let node = TocNode {
+            id: h.id.clone(),
+            html: strip_links(&h.html),
+            level: h.level,
+            children: Vec::new(),
+        };
+        match roots.last_mut() {
+            Some(parent) if h.level > parent.level => parent.children.push(node),
+            _ => roots.push(node),
+        }
+    }
+    roots
+}
+
+/// Removes `<a …>` and `</a>` tags, since a toc entry is itself a link.
+fn strip_links(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let tag = &rest[lt..];
+        let is_link = tag.starts_with("</a>")
+            || tag.starts_with("<a ")
+            || tag.starts_with("<a>")
+            || tag.starts_with("<a\n");
+        match (is_link, tag.find('>')) {
+            (true, Some(gt)) => rest = &tag[gt + 1..],
+            _ => {
+                out.push('<');
+                rest = &tag[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A sidebar entry as templates see it.
+#[derive(Debug, Serialize)]
+struct NavView<'a> {
+    title: &'a str,
+    url: &'a str,
+    active: bool,
+    /// The current page is this entry or inside it.
+    open: bool,
+    /// The entry has children, even if they are not listed (large sites).
+    has_children: bool,
+    children: Vec<NavView<'a>>,
+}
+
+/// Prepares the sidebar for templates, trimming it on large sites.
+fn nav_view(nav: &[NavItem]) -> Vec<NavView<'_>> {
+    fn count(items: &[NavItem]) -> usize {
+        items.iter().map(|i| 1 + count(&i.children)).sum()
+    }
+    fn view(items: &[NavItem], full: bool) -> Vec<NavView<'_>> {
+        items
+            .iter()
+            .map(|item| {
+                let open = contains_active(item);
+                NavView {
+                    title: &item.title,
+                    url: &item.url,
+                    active: item.active,
+                    open,
+                    has_children: !item.children.is_empty(),
+                    children: if full || open {
+                        view(&item.children, full)
+                    } else {
+                        Vec::new()
+                    },
+                }
+            })
+            .collect()
+    }
+    view(nav, count(nav) <= FULL_NAV_LIMIT)
+}
+
+/// Whether `item` or one of its descendants is the current page.
+fn contains_active(item: &NavItem) -> bool {
+    item.active || item.children.iter().any(contains_active)
+}
+
+/// Builds the nested navigation from (url, title, rpath) of all pages, marking `active_url`; folders become groups, index pages their heads, sorted by a `weight`-free rule: index first, then by title.
+///
+/// `rpath` is the source path relative to the site root (`lectures/week1.md`). A folder's
+/// `index.md` heads its group; without one, a page named like the folder (`lectures.md` next to
+/// `lectures/`) does, and otherwise the group is titled by the folder name and has no URL. The
+/// site's own `index.md` comes first at the top level. Titles compare case-insensitively.
+pub fn build_nav(pages: &[(String, String, String)], active_url: &str) -> Vec<NavItem> {
+    #[derive(Default)]
+    struct Folder<'a> {
+        head: Option<(&'a str, &'a str)>,
+        pages: Vec<(&'a str, &'a str, &'a str)>,
+        folders: BTreeMap<String, Folder<'a>>,
+    }
+
+    let mut root = Folder::default();
+    for (url, title, rpath) in pages {
+        let parts: Vec<&str> = rpath
+            .split(['/', '\\'])
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        let Some((file, dirs)) = parts.split_last() else {
+            continue;
+        };
+        let mut folder = &mut root;
+        for dir in dirs {
+            folder = folder.folders.entry(dir.to_string()).or_default();
+        }
+        let stem = file.rsplit_once('.').map_or(*file, |(stem, _)| stem);
+        if stem == "index" && !dirs.is_empty() {
+            folder.head = Some((url, title));
+        } else {
+            folder.pages.push((url, title, stem));
+        }
+    }
+
+    let active = normalize_url(active_url);
+    fn make<'a>(folder: Folder<'a>, active: &str, top: bool) -> Vec<NavItem> {
+        let mut pages = folder.pages;
+        let mut folders = folder.folders;
+        // `name.md` next to a folder `name/` without index heads that folder.
+        pages.retain(|&(url, title, stem)| match folders.get_mut(stem) {
+            Some(sub) if sub.head.is_none() => {
+                sub.head = Some((url, title));
+                false
+            }
+            _ => true,
+        });
+        let mut index_first = Vec::new();
+        let mut items = Vec::new();
+        for (url, title, stem) in pages {
+            let item = NavItem {
+                title: title.to_string(),
+                url: url.to_string(),
+                active: normalize_url(url) == active,
+                children: Vec::new(),
+            };
+            if top && stem == "index" {
+                index_first.push(item);
+            } else {
+                items.push(item);
+            }
+        }
+        for (name, sub) in folders {
+            let (url, title) = sub.head.unwrap_or(("", ""));
+            let title = if title.is_empty() {
+                folder_title(&name)
+            } else {
+                title.to_string()
+            };
+            let active_here = !url.is_empty() && normalize_url(url) == active;
+            items.push(NavItem {
+                title,
+                url: url.to_string(),
+                active: active_here,
+                children: make(sub, active, false),
+            });
+        }
+        items.sort_by_cached_key(|item| (item.title.to_lowercase(), item.url.clone()));
+        index_first.extend(items);
+        index_first
+    }
+    make(root, &active, true)
+}
+
+/// A URL in a comparable form: no `index.html` at the end, no trailing slash.
+fn normalize_url(url: &str) -> String {
+    let url = url.split(['#', '?']).next().unwrap_or(url);
+    let url = url.strip_suffix("index.html").unwrap_or(url);
+    let url = url.strip_suffix(".html").unwrap_or(url);
+    url.trim_end_matches('/').to_string()
+}
+
+/// A readable title for a folder without an index page: `week_1-intro` → `Week 1 intro`.
+fn folder_title(name: &str) -> String {
+    let spaced: String = name
+        .chars()
+        .map(|c| if c == '_' || c == '-' { ' ' } else { c })
+        .collect();
+    let mut chars = spaced.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn heading(level: u8, id: &str, text: &str) -> Heading {
+        Heading {
+            level,
+            id: id.to_string(),
+            html: format!("<a href=\"#{id}\" class=\"header-anchor\">{text}</a>"),
+            line: 1,
+        }
+    }
+
+    fn pages() -> Vec<(String, String, String)> {
+        [
+            ("/", "Home", "index.md"),
+            ("/about/", "About", "about.md"),
+            ("/lectures/", "Lectures", "lectures/index.md"),
+            ("/lectures/types/", "Types", "lectures/types.md"),
+            ("/lectures/arrays/", "Arrays", "lectures/arrays.md"),
+            (
+                "/lectures/advanced/macros/",
+                "Macros",
+                "lectures/advanced/macros.md",
+            ),
+            ("/exercises/", "Exercises", "exercises.md"),
+            ("/exercises/ex1/", "Exercise 1", "exercises/ex1.md"),
+            ("/misc_notes/x/", "X", "misc_notes/x.md"),
+        ]
+        .iter()
+        .map(|(u, t, r)| (u.to_string(), t.to_string(), r.to_string()))
+        .collect()
+    }
+
+    fn context() -> PageContext {
+        PageContext {
+            site_title: "Julia Course".to_string(),
+            page_title: "Types & Dispatch".to_string(),
+            body: "<h2 id=\"a\"><a href=\"#a\" class=\"header-anchor\">Intro</a></h2><p>Hello</p>\
+                   <h2 id=\"b\"><a href=\"#b\" class=\"header-anchor\">More</a></h2>\
+                   <h3 id=\"c\"><a href=\"#c\" class=\"header-anchor\">Detail</a></h3>"
+                .to_string(),
+            toc: vec![
+                heading(1, "title", "Types"),
+                heading(2, "a", "Intro"),
+                heading(2, "b", "More"),
+                heading(3, "c", "Detail"),
+                heading(4, "d", "Too deep"),
+            ],
+            nav: build_nav(&pages(), "/lectures/types/"),
+            url: "/lectures/types/".to_string(),
+            root: "/".to_string(),
+            tags: vec!["julia".to_string()],
+            date: Some("2024-03-01".to_string()),
+            author: "A. Teacher".to_string(),
+            description: "Types in Julia".to_string(),
+            has_math: false,
+            has_code: true,
+        }
+    }
+
+    fn load(dir: Option<&Path>) -> Theme {
+        match Theme::load(dir) {
+            Ok(theme) => theme,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn render(theme: &Theme, ctx: &PageContext) -> String {
+        match theme.render_page(ctx) {
+            Ok(html) => html,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn page_has_nav_toc_toggle_and_no_external_urls() {
+        let html = render(&load(None), &context());
+        assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+        assert!(
+            html.contains("<title>Types &amp; Dispatch · Julia Course</title>"),
+            "{html}"
+        );
+        assert!(html.contains("<p>Hello</p>"));
+        // Sidebar: the current page is marked, its folder is open.
+        assert!(
+            html.contains("<a href=\"/lectures/types/\" aria-current=\"page\">Types</a>"),
+            "{html}"
+        );
+        assert!(html.contains("<details open>"), "{html}");
+        // Table of contents: nested, without the lone h1, without links inside links.
+        assert!(html.contains("class=\"page-toc\""));
+        assert!(html.contains("<li><a href=\"#a\">Intro</a>"), "{html}");
+        assert!(html.contains("<li><a href=\"#c\">Detail</a>"), "{html}");
+        assert!(!html.contains("#title"));
+        assert!(!html.contains("Too deep"));
+        // Dark mode toggle and script, highlighting stylesheet because the page has code.
+        assert!(html.contains("class=\"theme-toggle\""));
+        assert!(html.contains("<script src=\"/js/notes-theme.js\"></script>"));
+        assert!(html.contains("href=\"/css/notes-highlight.css\""));
+        assert!(html.contains("<meta name=\"description\" content=\"Types in Julia\">"));
+        assert!(html.contains("href=\"/tag/julia/\""));
+        assert!(!html.contains("http"), "{html}");
+    }
+
+    #[test]
+    fn assets_are_self_contained() {
+        let assets = load(None).assets();
+        let names: Vec<&str> = assets.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "css/notes-theme.css",
+                "css/notes-highlight.css",
+                "js/notes-theme.js"
+            ]
+        );
+        for (name, bytes) in &assets {
+            let text = String::from_utf8_lossy(bytes);
+            assert!(!text.contains("http"), "{name} refers to the network");
+            assert!(
+                !text.contains("@import") && !text.contains("@font-face"),
+                "{name}"
+            );
+        }
+        let js = String::from_utf8_lossy(&assets[2].1).into_owned();
+        assert!(js.contains("localStorage") && js.contains("prefers-color-scheme"));
+        let css = String::from_utf8_lossy(&assets[0].1).into_owned();
+        for class in [
+            ".note",
+            ".warning",
+            ".tip",
+            ".franklin-toc",
+            ".fndef",
+            ".eqref",
+            ".header-anchor",
+            "a.anchor",
+        ] {
+            assert!(css.contains(class), "theme.css lacks {class}");
+        }
+    }
+
+    #[test]
+    fn page_without_code_or_headings_skips_those_parts() {
+        let mut ctx = context();
+        ctx.has_code = false;
+        ctx.toc = vec![heading(2, "a", "Only one")];
+        ctx.tags.clear();
+        ctx.date = None;
+        ctx.author.clear();
+        let html = render(&load(None), &ctx);
+        assert!(!html.contains("notes-highlight.css"));
+        assert!(!html.contains("page-toc"));
+        assert!(!html.contains("page-meta"));
+    }
+
+    #[test]
+    fn tag_and_not_found_pages_render() {
+        let theme = load(None);
+        let tag = TagContext {
+            site_title: "Julia Course".to_string(),
+            tag: "julia".to_string(),
+            pages: vec![NavItem {
+                title: "Types".to_string(),
+                url: "/lectures/types/".to_string(),
+                active: false,
+                children: vec![],
+            }],
+            nav: build_nav(&pages(), ""),
+            root: "/".to_string(),
+        };
+        let html = match theme.render_tag(&tag) {
+            Ok(html) => html,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(html.contains("Pages tagged <span class=\"tag\">julia</span>"));
+        assert!(html.contains("<li><a href=\"/lectures/types/\">Types</a></li>"));
+        let html = match theme.render_not_found(&context()) {
+            Ok(html) => html,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(html.contains("Page not found"));
+    }
+
+    #[test]
+    fn override_folder_replaces_page_and_assets() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("page.html"),
+            "<main>{{ page_title }}|{{ body | safe }}|{% include \"partials/foot.html\" %}</main>",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("partials")).unwrap();
+        std::fs::write(
+            dir.path().join("partials/foot.html"),
+            "foot of {{ site_title }}",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("theme.css"), "body { color: red }").unwrap();
+        let theme = load(Some(dir.path()));
+        let html = render(&theme, &context());
+        assert!(html.starts_with("<main>Types &amp; Dispatch|<h2"), "{html}");
+        assert!(html.ends_with("|foot of Julia Course</main>"), "{html}");
+        let assets = theme.assets();
+        assert_eq!(
+            assets[0],
+            (
+                "css/notes-theme.css".to_string(),
+                b"body { color: red }".to_vec()
+            )
+        );
+        // Templates not overridden keep working.
+        assert!(theme.render_not_found(&context()).is_ok());
+    }
+
+    #[test]
+    fn missing_override_folder_means_built_in() {
+        let theme = load(Some(Path::new("/definitely/not/here")));
+        assert!(render(&theme, &context()).contains("theme-toggle"));
+    }
+
+    #[test]
+    fn broken_override_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("page.html");
+        std::fs::write(&path, "<html>\n<body>\n{% if %}\n</body>").unwrap();
+        let err = match Theme::load(Some(dir.path())) {
+            Ok(_) => panic!("a broken template must not load"),
+            Err(e) => e,
+        };
+        match &err {
+            ThemeError::Template {
+                file, line, hint, ..
+            } => {
+                assert_eq!(file, &path.display().to_string());
+                assert_eq!(*line, Some(3));
+                assert!(hint.contains("built-in template"), "{hint}");
+            }
+            other => panic!("unexpected error {other:?}"),
+        }
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!("in template `{}` at line 3: ", path.display())),
+            "{text}"
+        );
+        assert!(text.contains("\n  hint: "), "{text}");
+    }
+
+    #[test]
+    fn unknown_variable_in_override_is_reported_at_render_time() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("tag.html"), "{{ no_such_thing }}").unwrap();
+        let theme = load(Some(dir.path()));
+        let tag = TagContext {
+            site_title: String::new(),
+            tag: "t".to_string(),
+            pages: vec![],
+            nav: vec![],
+            root: "/".to_string(),
+        };
+        match theme.render_tag(&tag) {
+            Err(ThemeError::Template {
+                file,
+                message,
+                hint,
+                ..
+            }) => {
+                assert!(file.ends_with("tag.html"), "{file}");
+                assert!(message.contains("no_such_thing"), "{message}");
+                assert!(hint.contains("tag pages:"), "{hint}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn extends_of_a_missing_parent_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("page.html"), "{% extends \"nope.html\" %}").unwrap();
+        match Theme::load(Some(dir.path())) {
+            Err(ThemeError::Template { file, hint, .. }) => {
+                assert!(file.ends_with("page.html"), "{file}");
+                assert!(hint.contains("extends"), "{hint}");
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+            Ok(_) => panic!("must not load"),
+        }
+    }
+
+    fn shape(items: &[NavItem]) -> Vec<String> {
+        items
+            .iter()
+            .map(|i| {
+                let mark = if i.active { "*" } else { "" };
+                if i.children.is_empty() {
+                    format!("{}{mark}", i.title)
+                } else {
+                    format!("{}{mark}[{}]", i.title, shape(&i.children).join(","))
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nav_groups_folders_under_their_index() {
+        let nav = build_nav(&pages(), "/lectures/types/index.html");
+        assert_eq!(
+            shape(&nav),
+            [
+                "Home",
+                "About",
+                "Exercises[Exercise 1]",
+                "Lectures[Advanced[Macros],Arrays,Types*]",
+                "Misc notes[X]",
+            ]
+        );
+        assert_eq!(nav[3].url, "/lectures/");
+        assert_eq!(
+            nav[3].children[0].url, "",
+            "folder without index has no url"
+        );
+        assert_eq!(nav[2].url, "/exercises/", "exercises.md heads exercises/");
+    }
+
+    #[test]
+    fn nav_marks_group_heads_active_and_handles_odd_paths() {
+        let nav = build_nav(&pages(), "/lectures");
+        assert!(nav[3].active);
+        assert!(nav[3].children.iter().all(|c| !c.active));
+        let odd = vec![
+            (String::new(), String::new(), String::new()),
+            ("/a/".to_string(), "b".to_string(), "./a.md".to_string()),
+            ("/c/".to_string(), "A".to_string(), "c.html".to_string()),
+        ];
+        assert_eq!(shape(&build_nav(&odd, "")), ["A", "b"]);
+    }
+
+    #[test]
+    fn large_navs_only_expand_the_current_branch() {
+        let mut many: Vec<(String, String, String)> = Vec::new();
+        for d in 0..30 {
+            for p in 0..10 {
+                many.push((
+                    format!("/d{d}/p{p}/"),
+                    format!("P{p}"),
+                    format!("d{d}/p{p}.md"),
+                ));
+            }
+        }
+        let nav = build_nav(&many, "/d7/p3/");
+        let view = nav_view(&nav);
+        assert_eq!(view.len(), 30);
+        let expanded: Vec<&NavView> = view.iter().filter(|v| !v.children.is_empty()).collect();
+        assert_eq!(expanded.len(), 1);
+        assert_eq!(expanded[0].title, "D7");
+        assert!(expanded[0].open);
+        assert!(view.iter().all(|v| v.has_children));
+    }
+
+    #[test]
+    fn toc_tree_nests_by_level() {
+        let tree = toc_tree(&[
+            heading(2, "a", "A"),
+            heading(3, "b", "B"),
+            heading(2, "c", "C"),
+        ]);
+        assert_eq!(tree.len(), 2);
+        assert_eq!(tree[0].children.len(), 1);
+        assert_eq!(tree[0].children[0].html, "B");
+        assert!(toc_tree(&[heading(1, "t", "Title")]).is_empty());
+    }
+}
