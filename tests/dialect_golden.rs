@@ -23,9 +23,11 @@ fn parse(text: &str) -> Vec<Case> {
         }
         let (name, body) = chunk.split_once('\n').unwrap_or((chunk, ""));
         let (input, expected) = match body.split_once("--- html\n") {
-            Some((i, e)) => (i, Some(e.to_string())),
-            None => (body, None),
+            Some((i, e)) => (i.to_string(), Some(e.to_string())),
+            None if body.ends_with('\n') => (body.to_string(), None),
+            None => (format!("{body}\n"), None),
         };
+        let input = input.as_str();
         let (config, page) = match input.strip_prefix("--- config\n") {
             Some(rest) => match rest.split_once("--- page\n") {
                 Some((c, p)) => (c.to_string(), p.to_string()),

@@ -390,7 +390,9 @@ impl PageState<'_> {
         }
         let (s, e) = origin.range(i, after);
         let html = self.fragment(&expanded, Origin::Fixed(s, e), true);
-        Some((after, Out::Block(html.trim_end_matches('\n').to_string())))
+        let html = html.trim_end_matches('\n').to_string();
+        // Only environments of the page itself close paragraphs; nested ones stay inline.
+        Some((after, if self.depth <= 1 { Out::Block(html) } else { Out::Inline(html) }))
     }
 }
 
