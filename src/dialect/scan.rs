@@ -483,7 +483,7 @@ impl PageState<'_> {
                 i + open_len,
                 "unclosed-math",
                 format!("math opened with `{what}` is never closed"),
-                "close the math with a matching `$`, or write `\\$` for a dollar sign",
+                &format!("close the math with a matching `{what}`, or write `\\$` for a dollar sign"),
             );
             return None;
         };
@@ -523,7 +523,7 @@ impl PageState<'_> {
                 i,
                 line_end,
                 "unclosed-code-fence",
-                format!("code block opened with `{}` is never closed", "`".repeat(n)),
+                format!("code block opened with {n} backticks is never closed"),
                 "close the code block with a line of the same number of backticks",
             );
             return None;
