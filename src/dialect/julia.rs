@@ -234,8 +234,12 @@ fn ident_at(src: &str, pos: usize) -> Option<&str> {
     Some(&rest[..end])
 }
 
-/// Length of the token at `pos`, for error spans: an identifier, a number, or one character.
+/// Length of the token at `pos`, for error spans: an identifier, a number, or one character
+/// (nothing at a line end, so spans never swallow the newline).
 fn token_len(src: &str, pos: usize) -> usize {
+    if src.get(pos..).unwrap_or("").starts_with(['\n', '\r']) {
+        return 0;
+    }
     if let Some(id) = ident_at(src, pos) {
         return id.len();
     }
@@ -710,6 +714,10 @@ impl<'a> Parser<'a> {
         }
         let len = token_len(self.src, pos);
         let tok = self.src.get(pos..pos + len).unwrap_or("");
+        if tok == "`" {
+            return EvalError::new(pos, len, "unexpected backtick")
+                .help("Julia values are not quoted with backticks; remove it");
+        }
         if matches!(tok, "“" | "”" | "‘" | "’") {
             return EvalError::new(pos, len, format!("unexpected curly quote `{tok}`"))
                 .help("strings use straight double quotes: `\"...\"`");
@@ -1001,8 +1009,14 @@ impl<'a> Parser<'a> {
 
     fn ident_expr(&mut self) -> R<Value> {
         let start = self.pos;
-        let name = ident_at(self.src, start).unwrap_or("");
+        let mut name = ident_at(self.src, start).unwrap_or("");
         self.pos += name.len();
+        // `Dates.Date(...)` is the qualified spelling of `Date(...)`.
+        if name == "Dates" && self.rest().starts_with(".Date") {
+            self.pos += 1;
+            name = "Date";
+            self.pos += name.len();
+        }
         match self.peek() {
             Some(b'"') => {
                 return match name {
@@ -1930,12 +1944,10 @@ fn multiply(lhs: Value, rhs: Value, op: usize) -> R<Value> {
             .checked_mul(b)
             .map(Value::Int)
             .ok_or_else(|| EvalError::new(op, 1, "integer product does not fit in 64 bits")),
-        (a @ (Value::Int(_) | Value::Float(_)), b @ (Value::Int(_) | Value::Float(_))) => {
-            match (to_float(a), to_float(b)) {
-                (Value::Float(x), Value::Float(y)) => Ok(Value::Float(x * y)),
-                _ => Ok(Value::Nothing),
-            }
+        (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
+            Ok(Value::Float(a as f64 * b))
         }
+        (Value::Float(a), Value::Float(b)) => Ok(Value::Float(a * b)),
         (a, b) => Err(EvalError::new(
             op,
             1,
@@ -2252,6 +2264,7 @@ mod tests {
         assert_eq!(ev(r#"Date("2020-01-02")"#), d(2020, 1, 2));
         assert_eq!(ev("Date(2024)"), d(2024, 1, 1));
         assert_eq!(ev("Date(2024, 2, 29)"), d(2024, 2, 29));
+        assert_eq!(ev("Dates.Date(2000, 2, 29)"), d(2000, 2, 29));
         assert!(err("Date(2023, 2, 29)").message.contains("day 29"));
         assert!(err("Date(2023, 13, 1)").message.contains("month 13"));
         let e = err(r#"Date("01/02/2020")"#);
@@ -2279,6 +2292,7 @@ mod tests {
         assert_eq!(ev(r#""a" * "b" * "c""#), s("abc"));
         assert_eq!(ev(r#"string("v", 1, ".", 2.0)"#), s("v1.2.0"));
         assert_eq!(ev("2 * 3"), Value::Int(6));
+        assert_eq!(ev("2 * 0.25"), Value::Float(0.5));
         let e = err(r#""a" * 1"#);
         assert_eq!((e.offset, e.len), (4, 1));
     }
@@ -2304,6 +2318,7 @@ mod tests {
         assert_eq!(e.message, "unknown name `foo`");
         let e = err("1 + 2");
         assert_eq!((e.offset, e.len), (2, 1));
+        assert_eq!(err("true`").message, "unexpected backtick");
         let e = err("“Title”");
         assert!(e.message.contains("curly quote"));
     }
@@ -2366,6 +2381,18 @@ mod tests {
             let _ = eval_block(src, &no_env);
             let _ = split_def(src);
             assert!(def_extent(src) <= src.len());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fuzz_never_panics(src in "[\\[\\](){}\"'#=,;:*$\\\\a-z0-9 .\n\t_é<!>-]{0,60}") {
+            let _ = eval_expr(&src, &no_env);
+            let _ = eval_block(&src, &no_env);
+            if let Ok((_, r)) = split_def(&src) {
+                let _ = eval_expr(&src[r], &no_env);
+            }
+            proptest::prop_assert!(def_extent(&src) <= src.len());
         }
     }
 
