@@ -6,7 +6,11 @@ use notes::dialect::standalone::render_page;
 /// Renders a page and returns its diagnostics as `file:line:col: severity[code]: message (help: ...)`.
 fn diagnostics(source: &str) -> Vec<String> {
     let (_, converted) = render_page(source, "", "notes/page.md", &NoResources);
-    converted.diagnostics.iter().map(ToString::to_string).collect()
+    converted
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn first(source: &str) -> String {
@@ -48,7 +52,7 @@ fn every_error_kind_has_its_message_and_position() {
         ("\\newcommand{\\bad}[x]{body}", 
          "notes/page.md:1:18: error[bad-argument-count]: the argument count of `\\bad` must be a number from 0 to 9, as in `[2]` (help: write the number of arguments in square brackets, e.g. `\\newcommand{\\name}[1]{...#1...}`)"),
         ("\\newcommand{\\loop}{\\loop}\n\\loop", 
-         "notes/page.md:2:1: error[nesting-too-deep]: constructs are nested more than 48 levels deep (help: a command probably expands to itself; check its definition)"),
+         "notes/page.md:2:1: error[nesting-too-deep]: constructs are nested more than 32 levels deep (help: a command probably expands to itself; check its definition)"),
         ("\\newcommand{\\a}{\\b\\b\\b\\b\\b\\b\\b\\b}\\newcommand{\\b}{\\c\\c\\c\\c\\c\\c\\c\\c}\\newcommand{\\c}{\\d\\d\\d\\d\\d\\d\\d\\d}\\newcommand{\\d}{\\e\\e\\e\\e\\e\\e\\e\\e}\\newcommand{\\e}{\\f\\f\\f\\f\\f\\f\\f\\f}\\newcommand{\\f}{\\g\\g\\g\\g\\g\\g\\g\\g}\\newcommand{\\g}{xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx}\n\\a\\a\\a\\a\\a\\a\\a\\a\\a\\a", 
          "notes/page.md:2:1: error[expansion-too-large]: macro expansion on this page produced more than 8 MB (help: a command probably uses itself, directly or through others, more than once per expansion)"),
         ("```julia\nx = 1\n", 
@@ -68,7 +72,9 @@ fn every_error_kind_has_its_message_and_position() {
     for (source, expected) in cases {
         let got = first(source);
         if got != *expected {
-            failures.push(format!("source: {source:?}\n  expected: {expected}\n  got:      {got}"));
+            failures.push(format!(
+                "source: {source:?}\n  expected: {expected}\n  got:      {got}"
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -102,7 +108,10 @@ fn all_errors_of_a_page_are_reported_in_order() {
 fn macro_errors_point_at_the_macro_use() {
     let source = "\\newcommand{\\bad}{\\nothere}\n\nText \\bad here.\n";
     let got = first(source);
-    assert!(got.starts_with("notes/page.md:3:6: error[unknown-command]"), "{got}");
+    assert!(
+        got.starts_with("notes/page.md:3:6: error[unknown-command]"),
+        "{got}"
+    );
 }
 
 #[test]

@@ -109,6 +109,11 @@ fn dialect_golden_cases() {
     }
     assert!(total >= 60, "only {total} golden cases");
     if !update {
-        assert!(failures.is_empty(), "{} of {total} golden cases differ:\n{}", failures.len(), failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{} of {total} golden cases differ:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
 }

@@ -68,6 +68,45 @@ impl Span {
     }
 }
 
+/// Line starts of a text, so that many spans of one file cost a binary search each.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the lines of `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// The same span as [`Span::in_text`], found through the index.
+    pub fn span(&self, file: &Arc<str>, text: &str, start: usize, end: usize) -> Span {
+        let start = floor_char_boundary(text, start.min(text.len()));
+        let end = floor_char_boundary(text, end.clamp(start, text.len()));
+        let line_idx = self
+            .starts
+            .partition_point(|s| *s <= start)
+            .saturating_sub(1);
+        let line_start = self.starts.get(line_idx).copied().unwrap_or(0).min(start);
+        let col = text[line_start..start].chars().count() as u32 + 1;
+        Span {
+            file: file.clone(),
+            start,
+            end,
+            line: line_idx as u32 + 1,
+            col,
+        }
+    }
+}
+
 /// Largest index `<= i` that is a char boundary of `s`.
 pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     if i >= s.len() {
@@ -155,7 +194,13 @@ impl Diagnostic {
     /// Sort key: file, line, column, then severity and message for a stable order.
     pub fn sort_key(&self) -> (String, u32, u32, Severity, String) {
         match &self.span {
-            Some(s) => (s.file.to_string(), s.line, s.col, self.severity, self.message.clone()),
+            Some(s) => (
+                s.file.to_string(),
+                s.line,
+                s.col,
+                self.severity,
+                self.message.clone(),
+            ),
             None => (String::new(), 0, 0, self.severity, self.message.clone()),
         }
     }
@@ -187,6 +232,18 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_index_agrees_with_in_text() {
+        let f: Arc<str> = Arc::from("a.md");
+        let text = "ab\ncé d\n\nx";
+        let idx = LineIndex::new(text);
+        for i in 0..=text.len() {
+            if text.is_char_boundary(i) {
+                assert_eq!(idx.span(&f, text, i, i), Span::in_text(&f, text, i, i));
+            }
+        }
+    }
 
     #[test]
     fn span_line_and_column_count_characters() {

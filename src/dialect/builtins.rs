@@ -3,7 +3,7 @@
 
 use super::code::{code_block_html, visible_code};
 use super::convert::{Link, LinkKind, Origin, PageState, LATE_CLOSE, LATE_OPEN};
-use super::html::{escape, refstring};
+use super::html::{escape, escape_code, refstring};
 use super::resources::source_of_url;
 use super::scan::Out;
 
@@ -90,16 +90,20 @@ impl PageState<'_> {
                 self.eq_count = self.eq_count.saturating_sub(1);
                 Out::Block(format!("<div class=\"nonumber\">{}</div>", html.trim_end()))
             }
-            "output" | "codeoutput" => Out::Block(self.show_output(arg(0), origin, start, end, false)),
+            "output" | "codeoutput" => {
+                Out::Block(self.show_output(arg(0), origin, start, end, false))
+            }
             "show" => Out::Block(self.show_output(arg(0), origin, start, end, true)),
-            "textoutput" => match self.cached_output(arg(0), "out", origin, start, end, "textoutput") {
-                Some(text) => {
-                    let (s, e) = origin.range(start, end);
-                    let html = self.fragment(&text, Origin::Fixed(s, e), true);
-                    Out::Inline(html.trim_end_matches('\n').to_string())
+            "textoutput" => {
+                match self.cached_output(arg(0), "out", origin, start, end, "textoutput") {
+                    Some(text) => {
+                        let (s, e) = origin.range(start, end);
+                        let html = self.fragment(&text, Origin::Fixed(s, e), true);
+                        Out::Inline(html.trim_end_matches('\n').to_string())
+                    }
+                    None => Out::Remove,
                 }
-                None => Out::Remove,
-            },
+            }
             "textinput" => {
                 let url = self.page_url_path(arg(0), false);
                 match self.read_site(&url, origin, start, end, "textinput") {
@@ -164,10 +168,7 @@ impl PageState<'_> {
 
     fn figure(&mut self, alt: &str, path: &str, origin: Origin, start: usize, end: usize) -> Out {
         let url = self.page_url_path(path, true);
-        let has_ext = url
-            .rsplit('/')
-            .next()
-            .is_some_and(|f| f.contains('.'));
+        let has_ext = url.rsplit('/').next().is_some_and(|f| f.contains('.'));
         let found = if has_ext {
             Some(url.clone())
         } else {
@@ -175,7 +176,11 @@ impl PageState<'_> {
             let candidates: Vec<String> = FIG_EXTENSIONS
                 .iter()
                 .map(|ext| format!("{url}.{ext}"))
-                .chain(FIG_EXTENSIONS.iter().map(|ext| format!("{dir}/output/{file}.{ext}")))
+                .chain(
+                    FIG_EXTENSIONS
+                        .iter()
+                        .map(|ext| format!("{dir}/output/{file}.{ext}")),
+                )
                 .collect();
             candidates
                 .into_iter()
@@ -223,7 +228,11 @@ impl PageState<'_> {
         if self.file.ends_with("index.md") && !path.starts_with('/') {
             let full = self.file.trim_end_matches(".md");
             let rest = path.trim_start_matches("./");
-            let rest = if path.starts_with("./") { rest.to_string() } else { format!("code/{rest}") };
+            let rest = if path.starts_with("./") {
+                rest.to_string()
+            } else {
+                format!("code/{rest}")
+            };
             let alt = format!("assets/{full}/{rest}");
             if let Some((d, n)) = alt.rsplit_once('/') {
                 candidates.push(format!("{d}/output/{n}.{ext}"));
@@ -276,7 +285,7 @@ impl PageState<'_> {
         }
         format!(
             "<pre><code class=\"plaintext code-output\">{}</code></pre>",
-            escape(&out)
+            escape_code(&out)
         )
     }
 
@@ -292,7 +301,11 @@ impl PageState<'_> {
         match self.ctx.resources.read_site_file(&rel) {
             Ok(text) => Some(text),
             Err(e) => {
-                if let Some(text) = self.ctx.resources.read_output_file(url.trim_start_matches('/')) {
+                if let Some(text) = self
+                    .ctx
+                    .resources
+                    .read_output_file(url.trim_start_matches('/'))
+                {
                     return Some(text);
                 }
                 let outside = matches!(e, super::resources::ResourceError::OutsideSite { .. });
@@ -331,7 +344,14 @@ impl PageState<'_> {
         }
     }
 
-    fn table_input(&mut self, header: &str, path: &str, origin: Origin, start: usize, end: usize) -> Out {
+    fn table_input(
+        &mut self,
+        header: &str,
+        path: &str,
+        origin: Origin,
+        start: usize,
+        end: usize,
+    ) -> Out {
         let url = self.page_url_path(path, false);
         let Some(csv) = self.read_site(&url, origin, start, end, "tableinput") else {
             return Out::Remove;
@@ -349,12 +369,20 @@ impl PageState<'_> {
         } else {
             header.split(',').map(|h| h.trim().to_string()).collect()
         };
-        let mut md = format!("| {} |\n|{}|\n", head.join(" | "), vec!["---"; head.len()].join("|"));
+        let mut md = format!(
+            "| {} |\n|{}|\n",
+            head.join(" | "),
+            vec!["---"; head.len()].join("|")
+        );
         for r in rows {
             md.push_str(&format!("| {} |\n", r.join(" | ")));
         }
         let (s, e) = origin.range(start, end);
-        Out::Block(self.fragment(&md, Origin::Fixed(s, e), true).trim_end().to_string())
+        Out::Block(
+            self.fragment(&md, Origin::Fixed(s, e), true)
+                .trim_end()
+                .to_string(),
+        )
     }
 
     fn literate(&mut self, path: &str, origin: Origin, start: usize, end: usize) -> Out {
@@ -367,7 +395,11 @@ impl PageState<'_> {
         match self.ctx.resources.read_output_file(&rel) {
             Some(text) => {
                 let (s, e) = origin.range(start, end);
-                Out::Block(self.fragment(&text, Origin::Fixed(s, e), true).trim_end().to_string())
+                Out::Block(
+                    self.fragment(&text, Origin::Fixed(s, e), true)
+                        .trim_end()
+                        .to_string(),
+                )
             }
             None => {
                 self.warning(
@@ -392,7 +424,9 @@ fn strip_sandbox(s: &str) -> String {
         out.push_str(&rest[..i]);
         let after = &rest[i + "Main.FD_SANDBOX_".len()..];
         let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-        rest = after[digits..].strip_prefix('.').unwrap_or(&after[digits..]);
+        rest = after[digits..]
+            .strip_prefix('.')
+            .unwrap_or(&after[digits..]);
     }
     out.push_str(rest);
     out

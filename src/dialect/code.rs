@@ -1,6 +1,6 @@
 //! Code blocks: fence info strings, Franklin's hidden-line rules, and their HTML.
 
-use super::html::escape_into;
+use super::html::{escape_code_into, escape_into};
 
 /// What a fence's info string says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +101,7 @@ pub fn code_block_html(lang: &str, code: &str) -> String {
         escape_into(&mut out, lang);
     }
     out.push_str("\">");
-    escape_into(&mut out, code.trim_matches('\n').trim_end());
+    escape_code_into(&mut out, code.trim_matches('\n').trim_end());
     out.push_str("</code></pre>");
     out
 }

@@ -56,7 +56,8 @@ impl Commands {
 
 /// Replaces `!#k` by the bare argument and `#k` by a space and the argument, for k = 1..n.
 pub fn substitute(body: &str, args: &[&str]) -> String {
-    let mut out = String::with_capacity(body.len() + args.iter().map(|a| a.len() + 1).sum::<usize>());
+    let mut out =
+        String::with_capacity(body.len() + args.iter().map(|a| a.len() + 1).sum::<usize>());
     let bytes = body.as_bytes();
     let mut i = 0;
     let mut last = 0;

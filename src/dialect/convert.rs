@@ -14,12 +14,15 @@ use super::commands::Commands;
 use super::resources::Resources;
 use super::vars::PageVars;
 use super::Heading;
-use crate::diag::{Diagnostic, Span};
+use crate::diag::{Diagnostic, LineIndex, Span};
 
 /// Deepest nesting of fragments (command in div in command ...) before giving up.
-pub(super) const MAX_DEPTH: usize = 48;
+pub(super) const MAX_DEPTH: usize = 32;
 /// Most bytes that macro expansion may produce on one page.
 pub(super) const MAX_EXPANSION_BYTES: usize = 8 * 1024 * 1024;
+
+/// Most diagnostics reported for one page; the rest are counted in one last line.
+pub(super) const MAX_DIAGNOSTICS: usize = 100;
 
 /// Start and end of an inline placeholder in the intermediate markdown.
 pub(super) const PH_OPEN: char = '\u{E000}';
@@ -141,6 +144,9 @@ impl Origin {
 pub(super) struct PageState<'a> {
     pub(super) file: Arc<str>,
     pub(super) source: &'a str,
+    pub(super) lines: LineIndex,
+    /// Diagnostics beyond [`MAX_DIAGNOSTICS`], counted but not kept.
+    pub(super) dropped_diags: usize,
     pub(super) ctx: &'a PageContext<'a>,
     pub(super) commands: Commands,
     pub(super) vars: PageVars,
@@ -170,6 +176,8 @@ impl<'a> PageState<'a> {
         PageState {
             file: ctx.rpath.clone(),
             source,
+            lines: LineIndex::new(source),
+            dropped_diags: 0,
             ctx,
             commands: ctx.globals.commands.clone(),
             vars: PageVars::for_page(&ctx.globals.vars),
@@ -197,7 +205,16 @@ impl<'a> PageState<'a> {
     /// A span of the page source for `start..end` of a fragment with this origin.
     pub(super) fn span(&self, origin: Origin, start: usize, end: usize) -> Span {
         let (s, e) = origin.range(start, end);
-        Span::in_text(&self.file, self.source, s, e)
+        self.lines.span(&self.file, self.source, s, e)
+    }
+
+    /// Keeps a diagnostic, unless the page already has too many.
+    pub(super) fn push_diag(&mut self, d: Diagnostic) {
+        if self.diags.len() < MAX_DIAGNOSTICS {
+            self.diags.push(d);
+        } else {
+            self.dropped_diags += 1;
+        }
     }
 
     /// Records an error at a fragment range.
@@ -210,12 +227,16 @@ impl<'a> PageState<'a> {
         message: String,
         help: &str,
     ) {
+        if self.diags.len() >= MAX_DIAGNOSTICS {
+            self.dropped_diags += 1;
+            return;
+        }
         let span = self.span(origin, start, end);
         let mut d = Diagnostic::error(code, message).at(span);
         if !help.is_empty() {
             d = d.help(help);
         }
-        self.diags.push(d);
+        self.push_diag(d);
     }
 
     /// Records a warning at a fragment range.
@@ -228,12 +249,16 @@ impl<'a> PageState<'a> {
         message: String,
         help: &str,
     ) {
+        if self.diags.len() >= MAX_DIAGNOSTICS {
+            self.dropped_diags += 1;
+            return;
+        }
         let span = self.span(origin, start, end);
         let mut d = Diagnostic::warning(code, message).at(span);
         if !help.is_empty() {
             d = d.help(help);
         }
-        self.diags.push(d);
+        self.push_diag(d);
     }
 
     /// Charges `n` bytes of macro output to the page's budget; false once it is spent.
@@ -280,7 +305,8 @@ pub(super) fn placeholder(i: usize) -> String {
 /// alone in its paragraph loses the `<p>...</p>` (except right after `<li>`), and the
 /// whitespace before an insert becomes one space.
 pub(super) fn reinsert(html: &str, inserts: &[String]) -> String {
-    let mut out = String::with_capacity(html.len() + inserts.iter().map(String::len).sum::<usize>());
+    let mut out =
+        String::with_capacity(html.len() + inserts.iter().map(String::len).sum::<usize>());
     let mut rest = html;
     while let Some(i) = rest.find(PH_OPEN) {
         out.push_str(&rest[..i]);
@@ -297,8 +323,8 @@ pub(super) fn reinsert(html: &str, inserts: &[String]) -> String {
         };
         let trimmed_len = out.trim_end_matches([' ', '\n', '\t']).len();
         let ws_len = out.len() - trimmed_len;
-        let opens_p = out[..trimmed_len].ends_with("<p>")
-            && !out[..trimmed_len - 3].ends_with("<li>");
+        let opens_p =
+            out[..trimmed_len].ends_with("<p>") && !out[..trimmed_len - 3].ends_with("<li>");
         let closes_p = after.starts_with("</p>");
         if opens_p && closes_p {
             out.truncate(trimmed_len - 3);
@@ -357,7 +383,10 @@ mod tests {
     #[test]
     fn single_paragraph_is_stripped() {
         assert_eq!(strip_single_p("<p>a</p>\n"), "a");
-        assert_eq!(strip_single_p("<p>a</p>\n<p>b</p>\n"), "<p>a</p>\n<p>b</p>\n");
+        assert_eq!(
+            strip_single_p("<p>a</p>\n<p>b</p>\n"),
+            "<p>a</p>\n<p>b</p>\n"
+        );
     }
 }
 
@@ -384,6 +413,17 @@ pub fn read_config(source: &str, ctx: &PageContext<'_>) -> (Globals, Vec<Diagnos
 
 fn finish(mut st: PageState<'_>, html: String) -> Converted {
     use super::Value;
+    if st.dropped_diags > 0 {
+        let n = st.dropped_diags;
+        st.diags.push(
+            Diagnostic::error(
+                "too-many-problems",
+                format!("{n} more problems on this page were not reported"),
+            )
+            .at(Span::in_text(&st.file, st.source, 0, 0))
+            .help("fix the problems above first; later ones are often caused by them"),
+        );
+    }
     if st.has_math && !matches!(st.vars.get("automath"), Some(Value::Bool(false))) {
         st.vars.set_raw("hasmath", Value::Bool(true));
     }

@@ -225,7 +225,11 @@ impl PageState<'_> {
         origin: Origin,
         command: bool,
     ) -> Option<(usize, Out)> {
-        let keyword = if command { "newcommand" } else { "newenvironment" };
+        let keyword = if command {
+            "newcommand"
+        } else {
+            "newenvironment"
+        };
         let open = i + 1 + keyword.len();
         let ill_formed = |this: &mut Self, end: usize, msg: String| {
             this.error(
@@ -242,11 +246,19 @@ impl PageState<'_> {
             );
         };
         if text.as_bytes().get(open) != Some(&b'{') {
-            ill_formed(self, open, format!("`\\{keyword}` must be followed by `{{name}}`"));
+            ill_formed(
+                self,
+                open,
+                format!("`\\{keyword}` must be followed by `{{name}}`"),
+            );
             return Some((open, Out::Remove));
         }
         let Some(name_close) = m.brace(open) else {
-            ill_formed(self, open + 1, format!("the name of `\\{keyword}` is never closed"));
+            ill_formed(
+                self,
+                open + 1,
+                format!("the name of `\\{keyword}` is never closed"),
+            );
             return Some((open + 1, Out::Remove));
         };
         let name = text[open + 1..name_close].trim();
@@ -283,7 +295,9 @@ impl PageState<'_> {
                 ill_formed(
                     self,
                     pos.max(i + 1),
-                    format!("`\\{keyword}{{{name}}}` needs its body in braces right after the name"),
+                    format!(
+                        "`\\{keyword}{{{name}}}` needs its body in braces right after the name"
+                    ),
                 );
                 return Some((pos, Out::Remove));
             };
@@ -326,10 +340,11 @@ impl PageState<'_> {
         origin: Origin,
     ) -> Option<(usize, Out)> {
         let open = i + "\\begin".len();
-        let Some(name_close) = (text.as_bytes().get(open) == Some(&b'{'))
-            .then(|| m.brace(open))
+        let name_close = (text.as_bytes().get(open) == Some(&b'{'))
+            .then(|| text[open..].find(['}', '\n']).map(|k| open + k))
             .flatten()
-        else {
+            .filter(|k| text.as_bytes().get(*k) == Some(&b'}'));
+        let Some(name_close) = name_close else {
             self.error(
                 origin,
                 i,
@@ -342,7 +357,7 @@ impl PageState<'_> {
         };
         let name = text[open + 1..name_close].trim().to_string();
         let begin_end = name_close + 1;
-        let Some((end_at, end_len)) = find_env_end(text, begin_end, &name) else {
+        let Some((end_at, end_len)) = m.env(i) else {
             self.error(
                 origin,
                 i,
@@ -373,11 +388,14 @@ impl PageState<'_> {
                 begin_end,
                 "unknown-environment",
                 format!("unknown environment `{name}`"),
-                &format!("define it in config.md with `\\newenvironment{{{name}}}{{before}}{{after}}`"),
+                &format!(
+                    "define it in config.md with `\\newenvironment{{{name}}}{{before}}{{after}}`"
+                ),
             );
             return Some((after, Out::Remove));
         };
-        let Ok((args, body_start)) = self.read_args(text, begin_end, def.nargs, m, origin, i, &name)
+        let Ok((args, body_start)) =
+            self.read_args(text, begin_end, def.nargs, m, origin, i, &name)
         else {
             return Some((after, Out::Remove));
         };
@@ -392,32 +410,14 @@ impl PageState<'_> {
         let html = self.fragment(&expanded, Origin::Fixed(s, e), true);
         let html = html.trim_end_matches('\n').to_string();
         // Only environments of the page itself close paragraphs; nested ones stay inline.
-        Some((after, if self.depth <= 1 { Out::Block(html) } else { Out::Inline(html) }))
-    }
-}
-
-/// Finds the `\end{name}` that closes an environment, counting nested ones of the same name.
-fn find_env_end(text: &str, from: usize, name: &str) -> Option<(usize, usize)> {
-    let begin = format!("\\begin{{{name}}}");
-    let end = format!("\\end{{{name}}}");
-    let mut depth = 1usize;
-    let mut pos = from;
-    loop {
-        let next_end = text[pos..].find(&end)? + pos;
-        let next_begin = text[pos..next_end].find(&begin).map(|b| b + pos);
-        match next_begin {
-            Some(b) => {
-                depth += 1;
-                pos = b + begin.len();
-            }
-            None => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some((next_end, end.len()));
-                }
-                pos = next_end + end.len();
-            }
-        }
+        Some((
+            after,
+            if self.depth <= 1 {
+                Out::Block(html)
+            } else {
+                Out::Inline(html)
+            },
+        ))
     }
 }
 

@@ -25,6 +25,34 @@ pub fn escape_into(out: &mut String, s: &str) {
     out.push_str(&s[last..]);
 }
 
+/// Escapes code: like [`escape_into`], and braces too, so that the template pass
+/// never reads `{{` written inside code.
+pub fn escape_code_into(out: &mut String, s: &str) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'{' => "&#123;",
+            b'}' => "&#125;",
+            _ => continue,
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(rep);
+        last = i + 1;
+    }
+    out.push_str(&s[last..]);
+}
+
+/// [`escape_code_into`] into a new string.
+pub fn escape_code(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    escape_code_into(&mut out, s);
+    out
+}
+
 /// Decodes the entities Franklin and Julia produce (named basics and numeric ones).
 pub fn unescape(s: &str) -> String {
     if !s.contains('&') {
@@ -153,7 +181,10 @@ mod tests {
             refstring("You need a different software/library than installed"),
             "you_need_a_different_softwarelibrary_than_installed"
         );
-        assert_eq!(refstring("(i.e.~reproducible science)"), "iereproducible_science");
+        assert_eq!(
+            refstring("(i.e.~reproducible science)"),
+            "iereproducible_science"
+        );
         assert_eq!(refstring("eq 1"), "eq_1");
     }
 

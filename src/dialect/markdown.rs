@@ -108,7 +108,7 @@ impl Writer {
             Event::End(tag) => self.end(tag),
             Event::Text(t) => {
                 if self.in_indented_code || self.in_fenced_code {
-                    self.text(&t);
+                    super::html::escape_code_into(&mut self.out.html, &t);
                 } else {
                     self.before_inline();
                     let t = t.replace("--", "\u{2013}");
@@ -118,7 +118,7 @@ impl Writer {
             Event::Code(t) => {
                 self.before_inline();
                 self.push("<code>");
-                self.text(&t);
+                super::html::escape_code_into(&mut self.out.html, &t);
                 self.push("</code>");
             }
             Event::Html(t) | Event::InlineHtml(t) => {
@@ -356,7 +356,10 @@ mod tests {
 
     #[test]
     fn ordered_list_start() {
-        assert_eq!(html("3. x\n"), "<ol start=\"3\">\n<li><p>x</p>\n</li>\n</ol>\n");
+        assert_eq!(
+            html("3. x\n"),
+            "<ol start=\"3\">\n<li><p>x</p>\n</li>\n</ol>\n"
+        );
     }
 
     #[test]
@@ -407,6 +410,9 @@ mod tests {
 
     #[test]
     fn indented_code_is_a_paragraph() {
-        assert_eq!(html("a\n\n    x = 1\n    y\n"), "<p>a</p>\n<p>x = 1\ny</p>\n");
+        assert_eq!(
+            html("a\n\n    x = 1\n    y\n"),
+            "<p>a</p>\n<p>x = 1\ny</p>\n"
+        );
     }
 }

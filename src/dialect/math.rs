@@ -112,10 +112,13 @@ impl PageState<'_> {
             if !self.charge(origin, i, pos, expanded.len()) {
                 return out;
             }
-            let inner = self.expand_math(&expanded, Origin::Fixed(
-                origin.range(i, pos).0,
-                origin.range(i, pos).1,
-            ), display, anchors, level + 1);
+            let inner = self.expand_math(
+                &expanded,
+                Origin::Fixed(origin.range(i, pos).0, origin.range(i, pos).1),
+                display,
+                anchors,
+                level + 1,
+            );
             out.push_str(&inner);
             i = pos;
             run = pos;

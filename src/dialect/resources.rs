@@ -83,7 +83,12 @@ impl FsResources {
         self
     }
 
-    fn resolve_in(&self, base: &Path, canonical_base: Option<&Path>, rel: &str) -> Result<PathBuf, ResourceError> {
+    fn resolve_in(
+        &self,
+        base: &Path,
+        canonical_base: Option<&Path>,
+        rel: &str,
+    ) -> Result<PathBuf, ResourceError> {
         let rel_path = checked_relative(rel)?;
         let full = base.join(rel_path);
         let canon = full.canonicalize().map_err(|_| ResourceError::NotFound {
@@ -139,7 +144,11 @@ fn read_text(path: &Path, rel: &str) -> Result<String, ResourceError> {
 /// The site-folder path behind a URL path: `/assets/x` is `_assets/x`, and so on.
 pub fn source_of_url(url_path: &str) -> String {
     let p = url_path.trim_start_matches('/');
-    for (out, src) in [("assets/", "_assets/"), ("css/", "_css/"), ("libs/", "_libs/")] {
+    for (out, src) in [
+        ("assets/", "_assets/"),
+        ("css/", "_css/"),
+        ("libs/", "_libs/"),
+    ] {
         if let Some(rest) = p.strip_prefix(out) {
             return format!("{src}{rest}");
         }
@@ -161,7 +170,10 @@ impl Resources for FsResources {
 
     fn url_exists(&self, url_path: &str) -> bool {
         let src = source_of_url(url_path);
-        if self.resolve_in(&self.root, self.canonical_root.as_deref(), &src).is_ok() {
+        if self
+            .resolve_in(&self.root, self.canonical_root.as_deref(), &src)
+            .is_ok()
+        {
             return true;
         }
         match &self.eval_cache {
@@ -253,7 +265,10 @@ mod tests {
         assert!(checked_relative("../../etc/passwd").is_err());
         assert!(checked_relative("/etc/passwd").is_err());
         assert!(checked_relative("a/../../b").is_err());
-        assert_eq!(checked_relative("./a/b.md").ok(), Some(PathBuf::from("a/b.md")));
+        assert_eq!(
+            checked_relative("./a/b.md").ok(),
+            Some(PathBuf::from("a/b.md"))
+        );
     }
 
     #[test]

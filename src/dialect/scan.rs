@@ -6,7 +6,7 @@ use super::convert::{
     placeholder, reinsert, strip_single_p, CodeBlock, Link, LinkKind, Origin, PageState,
     LATE_CLOSE, LATE_OPEN, MAX_DEPTH,
 };
-use super::html::{escape, refstring};
+use super::html::{escape, escape_code, refstring};
 use super::markdown;
 use super::tokens::{div_name_len, is_div_close, skip_code, Matches};
 use super::{julia, Heading};
@@ -28,14 +28,46 @@ struct Intermediate {
     /// (offset in md, offset in the fragment) at the start of each copied run of text.
     segs: Vec<(usize, usize)>,
     inserts: Vec<String>,
+    /// Fragment offset of the first raw HTML tag seen in the markdown text.
+    raw_html: Option<usize>,
 }
+
+/// Stands for `<` in the intermediate markdown; written back as `&lt;`.
+const LT: char = '\u{E004}';
 
 impl Intermediate {
     fn text(&mut self, text: &str, start: usize, end: usize) {
-        if start < end {
-            self.segs.push((self.md.len(), start));
-            self.md.push_str(&text[start..end]);
+        if start >= end {
+            return;
         }
+        self.segs.push((self.md.len(), start));
+        let chunk = &text[start..end];
+        if !chunk.contains('<') {
+            self.md.push_str(chunk);
+            return;
+        }
+        // Julia's Markdown has no raw HTML, so `<` never starts HTML; hiding it from
+        // pulldown-cmark also spares it from scanning for the end of HTML that never comes.
+        // Autolinks (`<https://...>`) keep their `<`.
+        let mut rest = chunk;
+        while let Some(k) = rest.find('<') {
+            self.md.push_str(&rest[..k]);
+            let after = &rest[k + 1..];
+            let autolink = ["http://", "https://", "mailto:", "ftp://"]
+                .iter()
+                .any(|p| after.starts_with(p));
+            if autolink {
+                self.md.push('<');
+            } else {
+                if after.starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!') {
+                    self.raw_html
+                        .get_or_insert(start + (chunk.len() - rest.len()) + k);
+                }
+                self.md.push(LT);
+            }
+            rest = after;
+        }
+        self.md.push_str(rest);
     }
 
     fn push(&mut self, out: Out) {
@@ -64,6 +96,65 @@ impl Intermediate {
     }
 }
 
+/// Positions from which a closing delimiter is known to be missing.
+struct Unclosed {
+    comment: usize,
+    raw: usize,
+    dollar: usize,
+    bracket: usize,
+    /// By backtick run length (runs of 8 or more share the last slot and are not memoised).
+    code: [usize; 8],
+}
+
+impl Default for Unclosed {
+    fn default() -> Self {
+        Unclosed {
+            comment: usize::MAX,
+            raw: usize::MAX,
+            dollar: usize::MAX,
+            bracket: usize::MAX,
+            code: [usize::MAX; 8],
+        }
+    }
+}
+
+/// Text that renders as itself: no dialect construct and nothing markdown would read.
+/// Macro expansions are often like this, and skipping the whole pipeline for them keeps
+/// pages that use a command thousands of times fast.
+fn is_plain(text: &str) -> bool {
+    let starts_with_digit = text.trim_start().starts_with(|c: char| c.is_ascii_digit());
+    !starts_with_digit
+        && !text.bytes().any(|b| {
+            matches!(
+                b,
+                b'\\'
+                    | b'$'
+                    | b'@'
+                    | b'#'
+                    | b'{'
+                    | b'}'
+                    | b'['
+                    | b']'
+                    | b'<'
+                    | b'>'
+                    | b'*'
+                    | b'_'
+                    | b'`'
+                    | b'~'
+                    | b'!'
+                    | b'&'
+                    | b'+'
+                    | b'-'
+                    | b'|'
+                    | b'\n'
+                    | b'\r'
+                    | b'='
+                    | b'"'
+                    | b'\t'
+            )
+        })
+}
+
 fn is_special(b: u8) -> bool {
     matches!(
         b,
@@ -86,11 +177,16 @@ impl PageState<'_> {
             );
             return escape(text);
         }
+        if recursive && is_plain(text) {
+            return escape(text.trim());
+        }
         self.depth += 1;
         let m = Matches::new(text);
         let mut inter = Intermediate::default();
         let bytes = text.as_bytes();
-        let mut unclosed_dollar_from = usize::MAX;
+        // Where a search for a closing delimiter already failed: any later opener of the same
+        // kind fails too, so it is not searched again (keeps floods of openers linear).
+        let mut unclosed = Unclosed::default();
         let mut i = 0;
         let mut run = 0;
         while i < bytes.len() {
@@ -101,26 +197,55 @@ impl PageState<'_> {
             }
             let line_start = i == 0 || bytes[i - 1] == b'\n';
             let step = match b {
-                b'<' => self.comment(text, i, origin),
+                b'<' if i < unclosed.comment => {
+                    let s = self.comment(text, i, origin);
+                    if s.is_none() && text[i..].starts_with("<!--") {
+                        unclosed.comment = i;
+                    }
+                    s
+                }
                 b'+' if line_start && !recursive => self.def_block(text, i, origin),
-                b'~' => self.raw_html(text, i, origin),
+                b'~' if i < unclosed.raw => {
+                    let s = self.raw_html(text, i, origin);
+                    if s.is_none() && text[i..].starts_with("~~~") {
+                        unclosed.raw = i;
+                    }
+                    s
+                }
                 b'[' => self.footnote(text, i),
-                b'\\' => self.backslash(text, i, &m, origin),
+                b'\\' if text[i..].starts_with("\\[") && i >= unclosed.bracket => None,
+                b'\\' => {
+                    let s = self.backslash(text, i, &m, origin);
+                    if s.is_none() && text[i..].starts_with("\\[") {
+                        unclosed.bracket = i;
+                    }
+                    s
+                }
                 b'@' => self.at_sign(text, i, &m, origin, recursive),
                 b'#' if line_start => self.header(text, i, origin),
-                b'$' => {
-                    if i >= unclosed_dollar_from {
-                        None
+                b'$' if i < unclosed.dollar => {
+                    let s = self.dollar(text, i, origin);
+                    if s.is_none() {
+                        unclosed.dollar = i;
+                    }
+                    s
+                }
+                b'`' => {
+                    let n = text[i..].bytes().take_while(|b| *b == b'`').count();
+                    let slot = n.min(unclosed.code.len() - 1);
+                    if i >= unclosed.code[slot] && slot == n {
+                        Some((i + n, Out::Inline("`".repeat(n))))
                     } else {
-                        let s = self.dollar(text, i, origin);
-                        if s.is_none() {
-                            unclosed_dollar_from = i;
+                        let s = self.backticks(text, i, origin);
+                        let closed =
+                            matches!(&s, Some((_, Out::Block(_)))) || skip_code(text, i).is_some();
+                        if !closed && slot == n {
+                            unclosed.code[slot] = i;
                         }
                         s
                     }
                 }
-                b'`' => self.backticks(text, i, origin),
-                b'{' => self.template_block(text, i, origin),
+                b'{' => self.template_block(text, i, &m, origin),
                 _ => None,
             };
             match step {
@@ -139,6 +264,12 @@ impl PageState<'_> {
             }
         }
         inter.text(text, run, text.len());
+        if recursive && is_plain(&inter.md) {
+            // Nothing for markdown to do: skip the parser (macro-heavy pages call this a lot).
+            let out = reinsert(&escape(inter.md.trim()), &inter.inserts);
+            self.depth -= 1;
+            return out;
+        }
         let md = markdown::render(&inter.md);
         for link in &md.links {
             let off = inter.map(link.offset);
@@ -156,8 +287,7 @@ impl PageState<'_> {
         if md.saw_indented_code {
             self.has_code = true;
         }
-        for off in md.raw_html.iter().take(1) {
-            let off = inter.map(*off);
+        if let Some(off) = inter.raw_html {
             self.warning(
                 origin,
                 off,
@@ -167,10 +297,16 @@ impl PageState<'_> {
                 "wrap HTML in `~~~ ... ~~~` to insert it as HTML",
             );
         }
+        let restored;
+        let mut html = md.html.as_str();
+        if html.contains(LT) {
+            restored = html.replace(LT, "&lt;");
+            html = restored.as_str();
+        }
         let html = if recursive {
-            strip_single_p(&md.html)
+            strip_single_p(html)
         } else {
-            md.html.as_str()
+            html
         };
         let out = reinsert(html, &inter.inserts);
         self.depth -= 1;
@@ -355,7 +491,10 @@ impl PageState<'_> {
             let html = html.trim_end().to_string();
             self.footnote_defs.insert(id.to_string(), html);
             self.anchors.push(format!("fndef:{id}"));
-            return Some((start + line_end, Out::Block(format!("{LATE_OPEN}fndef:{id}{LATE_CLOSE}"))));
+            return Some((
+                start + line_end,
+                Out::Block(format!("{LATE_OPEN}fndef:{id}{LATE_CLOSE}")),
+            ));
         }
         if after.starts_with(']') {
             if !self.footnotes.contains_key(id) {
@@ -483,29 +622,44 @@ impl PageState<'_> {
                 i + open_len,
                 "unclosed-math",
                 format!("math opened with `{what}` is never closed"),
-                &format!("close the math with a matching `{what}`, or write `\\$` for a dollar sign"),
+                &format!(
+                    "close the math with a matching `{what}`, or write `\\$` for a dollar sign"
+                ),
             );
             return None;
         };
         let body = &text[body_start..close];
         let html = self.math(body, origin.shifted(body_start), display);
         let end = close + open_len;
-        Some((end, if display { Out::Block(html) } else { Out::Inline(html) }))
+        Some((
+            end,
+            if display {
+                Out::Block(html)
+            } else {
+                Out::Inline(html)
+            },
+        ))
     }
 
     fn backticks(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
         let n = text[i..].bytes().take_while(|b| *b == b'`').count();
-        let line_end = text[i + n..].find('\n').map_or(text.len(), |e| i + n + e);
-        let info = &text[i + n..line_end];
-        if n >= 3 && !info.contains('`') {
-            return self.fence(text, i, n, line_end, origin);
+        // A fence's info string runs to the end of the line and holds no backtick; look only
+        // as far as the first newline or backtick, so long lines stay cheap.
+        let stop = text[i + n..]
+            .find(['\n', '`'])
+            .map_or(text.len(), |e| i + n + e);
+        if n >= 3 && text.as_bytes().get(stop) != Some(&b'`') {
+            return self.fence(text, i, n, stop, origin);
         }
         let end = match skip_code(text, i) {
             Some(e) => e,
             None => return Some((i + n, Out::Inline("`".repeat(n)))),
         };
         let inner = &text[i + n..end - n];
-        Some((end, Out::Inline(format!("<code>{}</code>", escape(inner.trim())))))
+        Some((
+            end,
+            Out::Inline(format!("<code>{}</code>", escape_code(inner.trim()))),
+        ))
     }
 
     fn fence(
@@ -526,14 +680,18 @@ impl PageState<'_> {
                 format!("code block opened with {n} backticks is never closed"),
                 "close the code block with a line of the same number of backticks",
             );
-            return None;
+            return Some((i + n, Out::Inline("`".repeat(n))));
         };
         let body_start = (line_end + 1).min(end - n);
         let body = strip_body(&text[body_start..end - n]);
         self.has_code = true;
         let span = self.span(origin, i, line_end);
         let code_offset = match origin {
-            Origin::Source(base) => Some(base + body_start + (text[body_start..].len() - text[body_start..].trim_start_matches(['\n', '\r']).len())),
+            Origin::Source(base) => Some(
+                base + body_start
+                    + (text[body_start..].len()
+                        - text[body_start..].trim_start_matches(['\n', '\r']).len()),
+            ),
             Origin::Fixed(..) => None,
         };
         self.code_blocks.push(CodeBlock {
@@ -573,26 +731,18 @@ impl PageState<'_> {
         Some((end, Out::Block(html)))
     }
 
-    fn template_block(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
+    fn template_block(
+        &mut self,
+        text: &str,
+        i: usize,
+        m: &Matches,
+        origin: Origin,
+    ) -> Option<(usize, Out)> {
         if !text[i..].starts_with("{{") {
             return None;
         }
-        let mut depth = 0usize;
-        let bytes = text.as_bytes();
-        let mut k = i;
-        while k + 1 < bytes.len() {
-            if bytes[k] == b'{' && bytes[k + 1] == b'{' {
-                depth += 1;
-                k += 2;
-            } else if bytes[k] == b'}' && bytes[k + 1] == b'}' {
-                depth -= 1;
-                k += 2;
-                if depth == 0 {
-                    return Some((k, Out::Inline(text[i..k].to_string())));
-                }
-            } else {
-                k += 1;
-            }
+        if let Some(end) = m.template(i) {
+            return Some((end, Out::Inline(text[i..end].to_string())));
         }
         self.error(
             origin,
@@ -602,7 +752,8 @@ impl PageState<'_> {
             "`{{` is never closed by `}}`".to_string(),
             "close the block with `}}`, or write `{ {` if you meant two braces",
         );
-        None
+        // Reported here once; written as entities so the template pass does not report it again.
+        Some((i + 2, Out::Inline("&#123;&#123;".to_string())))
     }
 
     /// Resolves the markers left for things known only at the end of the page.
@@ -624,7 +775,8 @@ impl PageState<'_> {
                 let n = self.footnotes.get(id).copied().unwrap_or(0);
                 out.push_str(&n.to_string());
             } else if let Some(id) = key.strip_prefix("fndef:") {
-                if let (Some(n), Some(body)) = (self.footnotes.get(id), self.footnote_defs.get(id)) {
+                if let (Some(n), Some(body)) = (self.footnotes.get(id), self.footnote_defs.get(id))
+                {
                     out.push_str(&format!(
                         "<table class=\"fndef\" id=\"fndef:{id}\">\n    <tr>\n        <td class=\"fndef-backref\"><a href=\"#fnref:{id}\">[{n}]</a></td>\n        <td class=\"fndef-content\">{body}</td>\n    </tr>\n</table>"
                     ));

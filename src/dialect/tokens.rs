@@ -11,6 +11,9 @@ use std::collections::HashMap;
 pub struct Matches {
     braces: HashMap<usize, usize>,
     divs: HashMap<usize, usize>,
+    templates: HashMap<usize, usize>,
+    /// `\begin{name}` position → (`\end{name}` position, its length).
+    envs: HashMap<usize, (usize, usize)>,
 }
 
 impl Matches {
@@ -20,36 +23,77 @@ impl Matches {
         let mut m = Matches::default();
         let mut brace_stack: Vec<usize> = Vec::new();
         let mut div_stack: Vec<usize> = Vec::new();
+        let mut tpl_stack: Vec<usize> = Vec::new();
+        let mut env_stack: Vec<(&str, usize)> = Vec::new();
+        // Searches for a closer that already failed are not repeated (see `scan::Unclosed`).
+        let mut comment_fail = usize::MAX;
+        let mut raw_fail = usize::MAX;
+        let mut code_fail = [usize::MAX; 8];
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
                 b'\\' => {
+                    if let Some((name, len)) = env_token(text, i, "\\begin{") {
+                        env_stack.push((name, i));
+                        i += len;
+                        continue;
+                    }
+                    if let Some((name, len)) = env_token(text, i, "\\end{") {
+                        if let Some(k) = env_stack.iter().rposition(|(n, _)| *n == name) {
+                            let (_, open) = env_stack[k];
+                            m.envs.insert(open, (i, len));
+                            env_stack.truncate(k);
+                        }
+                        i += len;
+                        continue;
+                    }
                     i += 2;
                     continue;
                 }
-                b'{' => brace_stack.push(i),
+                b'{' => {
+                    if bytes.get(i + 1) == Some(&b'{') {
+                        tpl_stack.push(i);
+                    }
+                    brace_stack.push(i);
+                }
                 b'}' => {
+                    if bytes.get(i + 1) == Some(&b'}') {
+                        if let Some(open) = tpl_stack.pop() {
+                            m.templates.insert(open, i + 2);
+                        }
+                    }
                     if let Some(open) = brace_stack.pop() {
                         m.braces.insert(open, i);
                     }
                 }
                 b'`' => {
-                    if let Some(end) = skip_code(text, i) {
-                        i = end;
-                        continue;
+                    let n = text[i..].bytes().take_while(|b| *b == b'`').count();
+                    let slot = n.min(code_fail.len() - 1);
+                    if i < code_fail[slot] || slot != n {
+                        if let Some(end) = skip_code(text, i) {
+                            i = end;
+                            continue;
+                        }
+                        if slot == n {
+                            code_fail[slot] = i;
+                        }
                     }
+                    i += n;
+                    continue;
                 }
-                b'<' if text[i..].starts_with("<!--") => {
+                b'<' if i < comment_fail && text[i..].starts_with("<!--") => {
                     if let Some(e) = text[i + 4..].find("-->") {
                         i = i + 4 + e + 3;
                         continue;
                     }
+                    comment_fail = i;
                 }
-                b'~' if text[i..].starts_with("~~~") => {
+                b'~' if i < raw_fail && text[i..].starts_with("~~~") => {
                     if let Some(e) = text[i + 3..].find("~~~") {
                         i = i + 3 + e + 3;
                         continue;
                     }
+                    raw_fail = i;
                 }
                 b'@' if text[i..].starts_with("@@") => {
                     let name_len = div_name_len(&text[i + 2..]);
@@ -78,10 +122,31 @@ impl Matches {
         self.braces.get(&open).copied()
     }
 
+    /// The end (one past `}}`) of the template block opened at `open`.
+    pub fn template(&self, open: usize) -> Option<usize> {
+        self.templates.get(&open).copied()
+    }
+
+    /// The `\end{name}` (position, length) closing the environment begun at `open`.
+    pub fn env(&self, open: usize) -> Option<(usize, usize)> {
+        self.envs.get(&open).copied()
+    }
+
     /// The closing `@@` of the div opened at `open`.
     pub fn div(&self, open: usize) -> Option<usize> {
         self.divs.get(&open).copied()
     }
+}
+
+/// Reads `\begin{name}` or `\end{name}` at `i`: the name and the token's length.
+fn env_token<'t>(text: &'t str, i: usize, prefix: &str) -> Option<(&'t str, usize)> {
+    let rest = text.get(i..)?.strip_prefix(prefix)?;
+    let close = rest.find('}')?;
+    let name = &rest[..close];
+    if name.contains(['{', '\n']) {
+        return None;
+    }
+    Some((name.trim(), prefix.len() + close + 1))
 }
 
 /// Length of the class list after `@@` (letters, digits, `-_,:/`).
@@ -131,6 +196,16 @@ mod tests {
         let m = Matches::new(t);
         assert_eq!(m.div(0), Some(22));
         assert_eq!(m.div(6), Some(12));
+    }
+
+    #[test]
+    fn templates_and_environments_pair() {
+        let t = "{{ {{a}} \\begin{x}\\begin{y}\\end{y}\\end{x}";
+        let m = Matches::new(t);
+        assert_eq!(m.template(0), None);
+        assert_eq!(m.template(3), Some(8));
+        assert_eq!(m.env(9), Some((34, 7)));
+        assert_eq!(m.env(18), Some((27, 7)));
     }
 
     #[test]

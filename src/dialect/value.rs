@@ -182,7 +182,12 @@ mod tests {
     fn fill_strings_match_julia() {
         assert_eq!(Value::Float(3.0).to_julia_string(), "3.0");
         assert_eq!(
-            Value::Date { year: 2013, month: 9, day: 4 }.to_julia_string(),
+            Value::Date {
+                year: 2013,
+                month: 9,
+                day: 4
+            }
+            .to_julia_string(),
             "2013-09-04"
         );
         let v = Value::Vector(vec![Value::Str("a".into()), Value::Str("b".into())]);

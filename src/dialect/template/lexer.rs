@@ -1,6 +1,7 @@
 //! Finding `{{ }}` blocks in a text and telling which kind each one is.
 //!
-//! Franklin tokenises `{{`, `}}` (and their escaped forms `&#123;&#123;`, `&#125;&#125;`),
+//! Franklin tokenises `{{`, `}}` (notes never escapes braces in text, and escapes them in
+//! code on purpose so that code is not templated, so the entity forms are plain text),
 //! `<!-- -->` and `<script>…</script>`; comments and scripts hide their content from
 //! templating, and `{{ }}` blocks nest. Only the outermost blocks are qualified here: an
 //! inner block is part of its parent's text, as in Franklin.
@@ -21,7 +22,7 @@ pub(super) struct RawBlock {
 /// A region that the scanner could not close.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Unclosed {
-    /// A `{{` (or `&#123;&#123;`) with no matching `}}`: offset and token length.
+    /// A `{{` with no matching `}}`: offset and token length.
     Block(usize, usize),
     /// A `<!--` with no `-->`.
     Comment(usize),
@@ -45,9 +46,7 @@ enum Tok {
 }
 
 const OPEN: &str = "{{";
-const OPEN_ESC: &str = "&#123;&#123;";
 const CLOSE: &str = "}}";
-const CLOSE_ESC: &str = "&#125;&#125;";
 
 /// Finds the outermost `{{ }}` blocks of `text`, skipping comments and scripts.
 pub(super) fn scan(text: &str) -> Scan {
@@ -81,14 +80,6 @@ pub(super) fn scan(text: &str) -> Scan {
             b'}' if rest.starts_with(CLOSE.as_bytes()) => {
                 toks.push(Tok::Close(i, CLOSE.len()));
                 i += CLOSE.len();
-            }
-            b'&' if rest.starts_with(OPEN_ESC.as_bytes()) => {
-                toks.push(Tok::Open(i, OPEN_ESC.len()));
-                i += OPEN_ESC.len();
-            }
-            b'&' if rest.starts_with(CLOSE_ESC.as_bytes()) => {
-                toks.push(Tok::Close(i, CLOSE_ESC.len()));
-                i += CLOSE_ESC.len();
             }
             _ => i += 1,
         }
@@ -354,10 +345,10 @@ mod tests {
 
     #[test]
     fn scan_nested_and_escaped() {
-        let s = scan("a {{x {{y}} }} b &#123;&#123;z&#125;&#125; }}");
+        let s = scan("a {{x {{y}} }} b &#123;&#123;z&#125;&#125; {{w}}");
         assert_eq!(s.blocks.len(), 2);
         assert_eq!((s.blocks[0].start, s.blocks[0].end), (2, 14));
-        assert_eq!(s.blocks[1].start, 17);
+        assert_eq!(s.blocks[1].start, 43);
         assert!(s.unclosed.is_empty());
     }
 
