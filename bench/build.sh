@@ -135,9 +135,10 @@ run_once() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 maximum() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+minimum() { printf '%s\n' "$@" | sort -g | head -n 1; }
 
-header="| N | where | cold/warm | baseline median s | notes median s | ratio | pages/s | notes peak MB |"
-rule="|---:|---|---|---:|---:|---:|---:|---:|"
+header="| N | where | cold/warm | baseline median s | notes median s | ratio | pages/s | notes peak MB | baseline min-max s | notes min-max s |"
+rule="|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
 rows=()
 checks=()
 echo "$header"
@@ -181,7 +182,7 @@ for n in "${SIZES[@]}"; do
             peak=$(awk -v k="$(maximum "${mn[@]}")" 'BEGIN { printf "%.1f", k / 1024 }')
             ratio=$(awk -v a="$t" -v b="$b" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
             pps=$(awk -v n="$n" -v t="$t" 'BEGIN { printf "%.0f", (t > 0 ? n / t : 0) }')
-            row="| $n | $where | $mode | $b | $t | $ratio | $pps | $peak |"
+            row="| $n | $where | $mode | $b | $t | $ratio | $pps | $peak | $(minimum "${tb[@]}")-$(maximum "${tb[@]}") | $(minimum "${tn[@]}")-$(maximum "${tn[@]}") |"
             rows+=("$row")
             echo "$row"
             if [ "$n" = 10000 ] && [ "$where" = tmpfs ]; then
@@ -207,7 +208,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null ||
     echo "- notes binary: \`$NOTES\`${NOTES_BIN:+ (NOTES_BIN override)}"
     echo "- baseline: \`examples/bench_baseline.rs\` (pulldown-cmark + rayon, no templates, no macros)"
     echo "- sites: \`bench/gen_site.py\` (pages of about 4 KB), in \`$WORK/sites\`; output in \`${BENCH_SHM:-/dev/shm}\` (tmpfs) and \`$WORK\` (disk)"
-    echo "- $RUNS timed runs per tool and row, alternating order; times are medians, peak memory is the largest of the runs"
+    echo "- $RUNS timed runs per tool and row, alternating order; times are medians (min-max beside), peak memory is the largest of the runs"
     echo "- cold: empty output folder; warm: output folder of the previous run"
     echo
     echo "$header"

@@ -10,10 +10,9 @@ only dialect constructs that every Franklin-compatible builder must accept:
 fences, links to other pages and to headings, a user command (\\note), an
 @@warning div, and inline and display math with a user command (\\R).
 
-The output is a pure function of (N, seed): page I has the same text whatever N
-is, except that links only point at pages that exist (I < N), so the 1,000-page
-site differs from the first 1,000 pages of the 10,000-page site only in links.
-Every generated link target (page and #anchor) exists.
+The output is a pure function of (N, seed). Every generated link target (page
+and #anchor) exists: headings are drawn first for all pages, then links pick a
+page below N and one of its headings.
 """
 
 import os
