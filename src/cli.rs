@@ -1,0 +1,79 @@
+//! The command line: commands, their arguments and help texts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::diag::render::Format;
+
+/// Build Franklin-style course notes into a website, check them, and publish them.
+#[derive(Debug, Parser)]
+#[command(
+    name = "notes",
+    version,
+    about,
+    long_about = "Build Franklin-style course notes into a website, check them, and publish them.\n\n\
+                  Exit codes: 0 success, 1 the site has problems (errors, or warnings with \
+                  --deny-warnings), 2 notes could not run (bad arguments, unreadable folder).",
+    after_help = "Examples:\n  notes build                 build the site in this folder into ./__site\n  notes build site --out /tmp/out\n  notes build --eval-cache ../gh-pages   reuse Franklin's evaluated code outputs"
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into its output folder.
+    Build(BuildArgs),
+}
+
+/// Options shared by every command that builds a site.
+#[derive(Debug, Clone, Args)]
+pub struct SiteArgs {
+    /// The site folder (holding config.md and the pages).
+    #[arg(default_value = ".", value_name = "SITE")]
+    pub site: PathBuf,
+
+    /// Output folder [default: SITE/__site].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Prefix for root-relative links, e.g. the repository name on GitHub Pages (overrides config.md).
+    #[arg(long, value_name = "P")]
+    pub prepath: Option<String>,
+
+    /// Franklin's output folder (e.g. a checkout of gh-pages) to read evaluated-code results from.
+    #[arg(long, value_name = "DIR")]
+    pub eval_cache: Option<PathBuf>,
+
+    /// Worker threads [default: one per core].
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Stop at the first page with an error.
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// Treat warnings as errors (exit 1 when there is any).
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// How to print problems [default: github inside GitHub Actions, else human].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+}
+
+/// `notes build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The site and how to build it.
+    #[command(flatten)]
+    pub site: SiteArgs,
+}

@@ -1,0 +1,147 @@
+//! `notes build`: build the site, print its problems, choose the exit code.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{BuildArgs, SiteArgs};
+use crate::render::{self, BuildOptions, BuildReport, Progress};
+
+use super::report;
+
+/// A progress bar on stderr.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn set_total(&self, total: u64) {
+        self.0.set_length(total);
+    }
+    fn advance(&self) {
+        self.0.inc(1);
+    }
+}
+
+/// The build options for a site argument set.
+pub fn options(args: &SiteArgs, final_pass: bool) -> anyhow::Result<BuildOptions> {
+    let site = args.site.clone();
+    if !site.is_dir() {
+        anyhow::bail!(
+            "site folder `{}` does not exist or is not a folder\n  hint: pass the folder that holds config.md, e.g. `notes build site`",
+            site.display()
+        );
+    }
+    let out = args.out.clone().unwrap_or_else(|| site.join("__site"));
+    Ok(BuildOptions {
+        site,
+        out,
+        prepath: args.prepath.clone(),
+        eval_cache: args.eval_cache.clone(),
+        final_pass,
+        fail_fast: args.fail_fast,
+    })
+}
+
+/// Whether to show progress and the summary: on a terminal, not quiet, not in CI.
+pub fn interactive(args: &SiteArgs) -> bool {
+    !args.quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+}
+
+/// Runs a build with the thread count and progress the arguments ask for.
+pub fn run_build(args: &SiteArgs, opts: &BuildOptions) -> anyhow::Result<BuildReport> {
+    let bar = if interactive(args) {
+        let pb = ProgressBar::new(0);
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} building [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        Some(pb)
+    } else {
+        None
+    };
+    let progress: &dyn Progress = match &bar {
+        Some(pb) => &Bar(pb.clone()) as &dyn Progress,
+        None => &render::NoProgress,
+    };
+    // A boxed progress keeps the borrow simple across the thread pool.
+    let result = match args.jobs {
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n.max(1))
+                .build()
+                .context("could not start the worker threads")?;
+            pool.install(|| render::build(opts, progress))
+        }
+        None => render::build(opts, progress),
+    };
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
+    Ok(result?)
+}
+
+/// `notes build`.
+pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
+    let site = &args.site;
+    let opts = options(site, true)?;
+    let report = run_build(site, &opts)?;
+    let format = report::default_format(site.format);
+    // On a terminal: everything and a summary; piped, in CI logs or with --quiet: errors only.
+    let errors_only = format == crate::diag::render::Format::Human && !interactive(site);
+    report::print(
+        &report.diagnostics,
+        &report.sources,
+        format,
+        errors_only,
+        &path_prefix(&opts.site),
+    );
+    if interactive(site) && format == crate::diag::render::Format::Human {
+        eprintln!("{}", summary(&report, &opts.out));
+    }
+    Ok(exit_code(&report, site.deny_warnings))
+}
+
+/// The site folder relative to the repository root, for annotations (`site/`).
+pub fn path_prefix(site: &std::path::Path) -> String {
+    let p = site.to_string_lossy().trim_start_matches("./").to_string();
+    if p == "." || p.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", p.trim_end_matches('/'))
+    }
+}
+
+/// Exit 1 on errors (or warnings when they are denied), else 0.
+pub fn exit_code(report: &BuildReport, deny_warnings: bool) -> ExitCode {
+    let failed = report.has_errors() || (deny_warnings && !report.diagnostics.is_empty());
+    if failed {
+        ExitCode::from(super::EXIT_PROBLEMS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One line: what was built, where, the problems and the time.
+pub fn summary(report: &BuildReport, out: &std::path::Path) -> String {
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = report.diagnostics.len() - errors;
+    let out: PathBuf = out.to_path_buf();
+    format!(
+        "{} {} pages, {} files ({} written, {} unchanged, {} removed) into {} in {:.2}s; {} error{}, {} warning{}",
+        if errors > 0 { "built with errors:" } else { "built" },
+        report.pages,
+        report.files,
+        report.written,
+        report.unchanged,
+        report.removed,
+        out.display(),
+        report.elapsed.as_secs_f64(),
+        errors,
+        if errors == 1 { "" } else { "s" },
+        warnings,
+        if warnings == 1 { "" } else { "s" },
+    )
+}

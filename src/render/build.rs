@@ -1,0 +1,679 @@
+//! A whole-site build: discover, convert every page in parallel, lay pages out (Franklin
+//! `_layout/` or the built-in theme), write the output folder, and generated files.
+//!
+//! Pages are converted in a first parallel pass, because `{{fill v other/page}}` and tag
+//! lists need every page's variables; templating and writing form the second pass.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use rayon::prelude::*;
+
+use crate::diag::{sort_and_dedup, Diagnostic, LineIndex, Span};
+use crate::dialect::html::refstring;
+use crate::dialect::resources::{FsResources, Resources};
+use crate::dialect::standalone::{body_template_diagnostics, page_key};
+use crate::dialect::template::{self, TemplateIssue};
+use crate::dialect::vars::PageVars;
+use crate::dialect::{
+    convert_page, decode_source, read_config, Converted, Globals, PageContext, Value,
+};
+use crate::site::{
+    self, discover, IgnoreRule, OutputDir, PageKind, PageSource, SiteError, SiteFiles,
+};
+
+use super::dates::Date;
+use super::host::{SiteHost, SiteIndex};
+use super::layout;
+use super::theme::{Theme, ThemeError};
+
+/// How to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder.
+    pub site: PathBuf,
+    /// The output folder.
+    pub out: PathBuf,
+    /// Overrides the site's `prepath`.
+    pub prepath: Option<String>,
+    /// Franklin's output, read for evaluated-code results.
+    pub eval_cache: Option<PathBuf>,
+    /// Apply `prepath` (the production pass); `serve` builds without it.
+    pub final_pass: bool,
+    /// Stop converting pages after the first page with an error.
+    pub fail_fast: bool,
+}
+
+/// Reports progress of the page passes.
+pub trait Progress: Sync {
+    /// The number of steps to come.
+    fn set_total(&self, total: u64);
+    /// One step done.
+    fn advance(&self);
+}
+
+/// A progress sink that shows nothing.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn set_total(&self, _total: u64) {}
+    fn advance(&self) {}
+}
+
+/// What a build did.
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Pages rendered (markdown and HTML, tag pages excluded).
+    pub pages: usize,
+    /// Files written or left unchanged in total.
+    pub files: usize,
+    /// Files whose bytes changed.
+    pub written: usize,
+    /// Files left as they were.
+    pub unchanged: usize,
+    /// Leftovers of earlier builds removed.
+    pub removed: usize,
+    /// Every problem, sorted by file and line.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Source texts by file name, for snippets in diagnostics.
+    pub sources: HashMap<String, Arc<str>>,
+    /// Wall time.
+    pub elapsed: Duration,
+    /// Ids defined on each written page, by output path (for the link checker).
+    pub anchors: HashMap<String, Vec<String>>,
+    /// Links of each page: (output path of the page, link).
+    pub links: Vec<(String, crate::dialect::Link)>,
+    /// Code blocks of each page: (source rpath, block).
+    pub code_blocks: Vec<(String, crate::dialect::CodeBlock)>,
+    /// Output paths of pages without a title.
+    pub untitled: Vec<(String, Span)>,
+    /// Every output path produced (pages, copies, generated files).
+    pub outputs: Vec<String>,
+    /// The prepath applied to the output.
+    pub prepath: String,
+}
+
+impl BuildReport {
+    /// True when any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Why a build could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Discovery or the output folder failed.
+    #[error("{0}\n  hint: {hint}", hint = .0.hint())]
+    Site(#[from] SiteError),
+    /// The site's `templates/` override is broken.
+    #[error("{0}")]
+    Theme(#[from] ThemeError),
+}
+
+/// One page after the conversion pass.
+struct Page {
+    src: PageSource,
+    source: Arc<str>,
+    converted: Option<Converted>,
+    vars: Arc<PageVars>,
+    out_rel: String,
+    url: String,
+    key: String,
+    mtime: Date,
+    draft: bool,
+}
+
+/// Builds the site.
+pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let root = &opts.site;
+    let resources = FsResources::new(root, opts.eval_cache.as_deref());
+    let mut report = BuildReport::default();
+
+    let (globals, config_diags) = read_site_config(root, &resources, &mut report);
+    report.diagnostics.extend(config_diags);
+    let prepath = match &opts.prepath {
+        Some(p) => p.clone(),
+        None => globals.vars.str("prepath").to_string(),
+    };
+    report.prepath = if opts.final_pass {
+        prepath.trim_matches('/').to_string()
+    } else {
+        String::new()
+    };
+    let ignore = ignore_rules(&globals.vars);
+    let keep_path = globals.vars.strings("keep_path");
+    let files = discover(root, &ignore, &keep_path, Some(&opts.out))?;
+    let out = OutputDir::for_site(&opts.out, root)?;
+    let layouts = layout::read_layouts(&files);
+    let theme = match &files.layout_dir {
+        Some(_) => None,
+        None => Some(Theme::load(files.templates_dir.as_deref())?),
+    };
+    for (rpath, reason) in &files.skipped {
+        report.diagnostics.push(
+            Diagnostic::warning(
+                "skipped-file",
+                format!("`{rpath}` is not published: {reason}"),
+            )
+            .help("symbolic links must stay inside the site folder"),
+        );
+    }
+
+    progress.set_total((files.pages.len() * 2) as u64);
+    let pages = convert_all(&files, &globals, &resources, opts, progress);
+    let index = site_index(&pages, &globals, layouts);
+    let nav = match &theme {
+        Some(_) => super::themed::site_nav(&pages_summary(&pages)),
+        None => Vec::new(),
+    };
+
+    let rendered: Vec<(
+        usize,
+        Result<String, Diagnostic>,
+        Vec<Diagnostic>,
+        Vec<String>,
+        bool,
+    )> = pages
+        .par_iter()
+        .enumerate()
+        .filter(|(_, p)| !p.draft)
+        .map(|(k, page)| {
+            let mut diags = Vec::new();
+            let (html, redirects, exclude) = render_page(
+                page,
+                &index,
+                &globals,
+                theme.as_ref(),
+                &nav,
+                &resources,
+                &mut diags,
+            );
+            progress.advance();
+            (k, html, diags, redirects, exclude)
+        })
+        .collect();
+
+    let final_prepath = report.prepath.clone();
+    let mut sitemap_entries = Vec::new();
+    let write_results: Vec<Result<(String, site::WriteOutcome), SiteError>> = rendered
+        .par_iter()
+        .filter_map(|(k, html, _, _, _)| {
+            let page = &pages[*k];
+            let html = html.as_ref().ok()?;
+            let html = super::prepath::apply(html, &final_prepath);
+            Some(
+                out.write(&page.out_rel, html.as_bytes())
+                    .map(|o| (page.out_rel.clone(), o)),
+            )
+        })
+        .collect();
+    for (k, html, diags, redirects, exclude) in rendered {
+        let page = &pages[k];
+        report.diagnostics.extend(diags);
+        if let Err(d) = html {
+            report.diagnostics.push(d);
+            continue;
+        }
+        for target in redirects {
+            let html = redirect_page(&page.url, &final_prepath);
+            if let Ok(o) = out.write(&target, html.as_bytes()) {
+                count(&mut report, &target, o);
+            }
+        }
+        if !exclude && page.out_rel != "404.html" && !page.vars.bool("sitemap_exclude") {
+            sitemap_entries.push(page_sitemap_entry(page));
+        }
+    }
+    for r in write_results {
+        match r {
+            Ok((rel, o)) => count(&mut report, &rel, o),
+            Err(e) => report.diagnostics.push(write_error(&e)),
+        }
+    }
+    report.pages = pages.iter().filter(|p| !p.draft).count();
+    collect_check_data(&pages, &mut report);
+
+    let generated = super::generated::generated_files(
+        &pages_summary(&pages),
+        &index,
+        &globals,
+        theme.as_ref(),
+        &nav,
+        &resources,
+        &mut report.diagnostics,
+        &sitemap_entries,
+    );
+    for (rel, bytes) in generated {
+        let bytes = if rel.ends_with(".html") {
+            super::prepath::apply(&String::from_utf8_lossy(&bytes), &final_prepath).into_bytes()
+        } else {
+            bytes
+        };
+        match out.write(&rel, &bytes) {
+            Ok(o) => count(&mut report, &rel, o),
+            Err(e) => report.diagnostics.push(write_error(&e)),
+        }
+    }
+    if let Some(theme) = &theme {
+        for (rel, bytes) in theme.assets() {
+            match out.write(&rel, &bytes) {
+                Ok(o) => count(&mut report, &rel, o),
+                Err(e) => report.diagnostics.push(write_error(&e)),
+            }
+        }
+    }
+    let copies: Vec<Result<(String, site::WriteOutcome), SiteError>> = files
+        .copies
+        .par_iter()
+        .map(|c| {
+            out.copy(&c.path, &c.out_rel)
+                .map(|o| (c.out_rel.clone(), o))
+        })
+        .collect();
+    for r in copies {
+        match r {
+            Ok((rel, o)) => count(&mut report, &rel, o),
+            Err(e) => report.diagnostics.push(write_error(&e)),
+        }
+    }
+    let cleanup = out.finish()?;
+    report.removed = cleanup.removed_files;
+    sort_and_dedup(&mut report.diagnostics);
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+fn count(report: &mut BuildReport, rel: &str, outcome: site::WriteOutcome) {
+    report.files += 1;
+    report.outputs.push(rel.to_string());
+    match outcome {
+        site::WriteOutcome::Written => report.written += 1,
+        site::WriteOutcome::Unchanged => report.unchanged += 1,
+    }
+}
+
+fn write_error(e: &SiteError) -> Diagnostic {
+    Diagnostic::error("write-failed", e.to_string()).help(e.hint().to_string())
+}
+
+/// Reads `config.md` into the site's globals.
+fn read_site_config(
+    root: &Path,
+    resources: &FsResources,
+    report: &mut BuildReport,
+) -> (Globals, Vec<Diagnostic>) {
+    let base = Globals::default();
+    let file: Arc<str> = Arc::from("config.md");
+    let Ok(bytes) = std::fs::read(root.join("config.md")) else {
+        return (base, Vec::new());
+    };
+    match decode_source(bytes, &file) {
+        Ok(text) => {
+            let ctx = PageContext {
+                rpath: file.clone(),
+                globals: &base,
+                resources,
+            };
+            let (globals, diags) = read_config(&text, &ctx);
+            report
+                .sources
+                .insert(file.to_string(), Arc::from(text.as_str()));
+            (globals, diags)
+        }
+        Err(d) => (base, vec![d]),
+    }
+}
+
+/// The `ignore` variable as rules.
+fn ignore_rules(vars: &PageVars) -> Vec<IgnoreRule> {
+    let mut rules = Vec::new();
+    if let Some(list) = vars.get("ignore").and_then(Value::as_list) {
+        for v in list {
+            match v {
+                Value::Str(s) => rules.extend(IgnoreRule::from_entry(s)),
+                Value::Regex(r) => rules.push(IgnoreRule::Regex(r.clone())),
+                _ => {}
+            }
+        }
+    }
+    rules
+}
+
+/// The conversion pass, in parallel.
+fn convert_all(
+    files: &SiteFiles,
+    globals: &Globals,
+    resources: &FsResources,
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+) -> Vec<Page> {
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let website_url = globals
+        .vars
+        .str("website_url")
+        .trim_end_matches('/')
+        .to_string();
+    let date_format = match globals.vars.str("date_format") {
+        "" => "U dd, yyyy".to_string(),
+        f => f.to_string(),
+    };
+    files
+        .pages
+        .par_iter()
+        .map(|src| {
+            let file: Arc<str> = Arc::from(src.rpath.as_str());
+            let meta = std::fs::metadata(&src.path).ok();
+            let mtime = Date::of_time(
+                meta.and_then(|m| m.modified().ok())
+                    .unwrap_or(SystemTime::UNIX_EPOCH),
+            );
+            let skip = opts.fail_fast && failed.load(std::sync::atomic::Ordering::Relaxed);
+            let (source, converted) = match std::fs::read(&src.path) {
+                _ if skip => (Arc::from(""), None),
+                Ok(bytes) => match decode_source(bytes, &file) {
+                    Ok(text) => {
+                        let converted = (src.kind == PageKind::Markdown).then(|| {
+                            let ctx = PageContext {
+                                rpath: file.clone(),
+                                globals,
+                                resources,
+                            };
+                            convert_page(&text, &ctx)
+                        });
+                        (Arc::from(text.as_str()), converted)
+                    }
+                    Err(d) => (Arc::from(""), Some(failed_page(globals, d))),
+                },
+                Err(e) => (
+                    Arc::from(""),
+                    Some(failed_page(
+                        globals,
+                        Diagnostic::error(
+                            "unreadable-file",
+                            format!("`{file}` could not be read: {e}"),
+                        )
+                        .at(Span::in_text(&file, "", 0, 0))
+                        .help("check the file's permissions"),
+                    )),
+                ),
+            };
+            if converted
+                .as_ref()
+                .is_some_and(|c| c.diagnostics.iter().any(Diagnostic::is_error))
+            {
+                failed.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            let mut vars = match &converted {
+                Some(c) => c.vars.clone(),
+                None => PageVars::for_page(&globals.vars),
+            };
+            let slug = vars.str("slug").trim_matches('/').to_string();
+            let out_rel = if slug.is_empty() {
+                src.out_rel.clone()
+            } else {
+                site::slug_output_path(&slug)
+            };
+            let url = format!("/{out_rel}");
+            vars.set_raw("fd_rpath", Value::Str(src.rpath.clone()));
+            vars.set_raw("fd_url", Value::Str(url.clone()));
+            vars.set_raw("fd_full_url", Value::Str(format!("{website_url}{url}")));
+            vars.set_raw("fd_mtime", Value::Str(mtime.format(&date_format)));
+            vars.set_raw("fd_ctime", Value::Str(mtime.format(&date_format)));
+            vars.set_raw(
+                "fd_mtime_raw",
+                Value::Date {
+                    year: mtime.year,
+                    month: mtime.month,
+                    day: mtime.day,
+                },
+            );
+            let draft = vars.bool("draft");
+            progress.advance();
+            Page {
+                key: page_key(&src.rpath),
+                src: src.clone(),
+                source,
+                converted,
+                vars: Arc::new(vars),
+                out_rel,
+                url,
+                mtime,
+                draft,
+            }
+        })
+        .collect()
+}
+
+fn failed_page(globals: &Globals, d: Diagnostic) -> Converted {
+    Converted {
+        html: String::new(),
+        vars: PageVars::for_page(&globals.vars),
+        headings: Vec::new(),
+        anchors: Vec::new(),
+        links: Vec::new(),
+        code_blocks: Vec::new(),
+        diagnostics: vec![d],
+    }
+}
+
+/// What templates need to know of the whole site.
+fn site_index(pages: &[Page], globals: &Globals, layouts: HashMap<String, String>) -> SiteIndex {
+    let mut vars = HashMap::new();
+    let mut tags: HashMap<String, Vec<(String, String, Option<Date>)>> = HashMap::new();
+    for page in pages.iter().filter(|p| !p.draft) {
+        vars.insert(page.key.clone(), page.vars.clone());
+        for tag in page.vars.strings("tags") {
+            let title = match page.vars.get("title") {
+                Some(Value::Str(t)) => t.clone(),
+                _ => format!("/{}/", page.key),
+            };
+            let date = page.vars.get("date").and_then(Date::of_value);
+            tags.entry(refstring(&tag))
+                .or_default()
+                .push((pretty_url(&page.url), title, date));
+        }
+    }
+    for list in tags.values_mut() {
+        // Newest first; undated pages last; ties by URL so the order never depends on threads.
+        list.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    }
+    let tag_path = match globals.vars.str("tag_page_path") {
+        "" => "tag".to_string(),
+        t => t.trim_matches('/').to_string(),
+    };
+    SiteIndex {
+        vars,
+        tags,
+        layouts,
+        tag_path,
+    }
+}
+
+/// `/a/b/index.html` → `/a/b/`.
+pub fn pretty_url(url: &str) -> String {
+    match url.strip_suffix("index.html") {
+        Some(u) => u.to_string(),
+        None => url.to_string(),
+    }
+}
+
+/// Templates, lays out and returns one page's HTML.
+fn render_page(
+    page: &Page,
+    index: &SiteIndex,
+    globals: &Globals,
+    theme: Option<&Theme>,
+    nav: &[super::theme::NavItem],
+    resources: &FsResources,
+    diags: &mut Vec<Diagnostic>,
+) -> (Result<String, Diagnostic>, Vec<String>, bool) {
+    let file: Arc<str> = Arc::from(page.src.rpath.as_str());
+    let empty = Vec::new();
+    let headings = page.converted.as_ref().map_or(&empty, |c| &c.headings);
+    let mut host = SiteHost {
+        site: index,
+        vars: &page.vars,
+        headings,
+        key: page.key.clone(),
+        tag: None,
+        resources: resources as &dyn Resources,
+        redirects: Vec::new(),
+        sitemap_exclude: false,
+    };
+    if let Some(c) = &page.converted {
+        diags.extend(c.diagnostics.iter().cloned());
+    }
+    let body_src = match &page.converted {
+        Some(c) => c.html.as_str(),
+        None => &page.source,
+    };
+    let (body, issues) = template::render(body_src, &mut host);
+    diags.extend(body_template_diagnostics(
+        issues,
+        body_src,
+        &page.source,
+        &file,
+    ));
+    let html = if page.src.kind == PageKind::Html {
+        Ok(body)
+    } else if let Some(theme) = theme {
+        super::themed::page(
+            theme,
+            page_view(page, nav),
+            body,
+            globals,
+            &page.source,
+            diags,
+        )
+    } else {
+        Ok(layout::assemble(&mut host, &page.vars, &body, diags))
+    };
+    (html, host.redirects, host.sitemap_exclude)
+}
+
+/// The parts of a page the theme and generated files need.
+pub struct PageView<'a> {
+    /// Source path.
+    pub rpath: &'a str,
+    /// `/a/b/index.html`.
+    pub url: &'a str,
+    /// Variables.
+    pub vars: &'a PageVars,
+    /// Headings.
+    pub headings: &'a [crate::dialect::Heading],
+    /// The site's navigation tree, nothing marked active.
+    pub nav: &'a [super::theme::NavItem],
+}
+
+fn page_view<'a>(page: &'a Page, nav: &'a [super::theme::NavItem]) -> PageView<'a> {
+    PageView {
+        rpath: &page.src.rpath,
+        url: &page.url,
+        vars: &page.vars,
+        headings: page
+            .converted
+            .as_ref()
+            .map_or(&[], |c| c.headings.as_slice()),
+        nav,
+    }
+}
+
+/// Pages as the generated files see them.
+pub struct PageSummary {
+    /// Output path.
+    pub out_rel: String,
+    /// URL.
+    pub url: String,
+    /// Source path.
+    pub rpath: String,
+    /// Variables.
+    pub vars: Arc<PageVars>,
+    /// Last modification.
+    pub mtime: Date,
+}
+
+fn pages_summary(pages: &[Page]) -> Vec<PageSummary> {
+    pages
+        .iter()
+        .filter(|p| !p.draft)
+        .map(|p| PageSummary {
+            out_rel: p.out_rel.clone(),
+            url: p.url.clone(),
+            rpath: p.src.rpath.clone(),
+            vars: p.vars.clone(),
+            mtime: p.mtime,
+        })
+        .collect()
+}
+
+fn page_sitemap_entry(page: &Page) -> (String, Date, String, String) {
+    let freq = match page.vars.str("sitemap_changefreq") {
+        "" => "monthly".to_string(),
+        f => f.to_string(),
+    };
+    let prio = match page.vars.get("sitemap_priority") {
+        Some(Value::Float(f)) => format!("{f:.1}"),
+        Some(Value::Int(i)) => format!("{i}.0"),
+        _ => "0.5".to_string(),
+    };
+    (page.url.clone(), page.mtime, freq, prio)
+}
+
+fn redirect_page(url: &str, prepath: &str) -> String {
+    let target = if prepath.is_empty() {
+        url.to_string()
+    } else {
+        format!("/{prepath}{url}")
+    };
+    format!("<!-- Generated Redirect -->\n<!doctype html>\n<html>\n<head>\n  <meta http-equiv=\"refresh\" content='0; url=\"{target}\"'>\n</head>\n</html>\n")
+}
+
+/// Keeps what `notes check` needs: anchors, links, code blocks, untitled pages, sources.
+fn collect_check_data(pages: &[Page], report: &mut BuildReport) {
+    for page in pages.iter().filter(|p| !p.draft) {
+        report
+            .sources
+            .insert(page.src.rpath.clone(), page.source.clone());
+        let Some(c) = &page.converted else {
+            continue;
+        };
+        report
+            .anchors
+            .insert(page.out_rel.clone(), c.anchors.clone());
+        for l in &c.links {
+            report.links.push((page.out_rel.clone(), l.clone()));
+        }
+        for b in &c.code_blocks {
+            report.code_blocks.push((page.src.rpath.clone(), b.clone()));
+        }
+        if matches!(page.vars.get("title"), None | Some(Value::Nothing)) {
+            let file: Arc<str> = Arc::from(page.src.rpath.as_str());
+            let lines = LineIndex::new(&page.source);
+            report
+                .untitled
+                .push((page.out_rel.clone(), lines.span(&file, &page.source, 0, 0)));
+        }
+    }
+}
+
+/// Template issues of a layout file, as diagnostics in that file.
+pub fn layout_diagnostics(issues: Vec<TemplateIssue>, file: &str, text: &str) -> Vec<Diagnostic> {
+    let file: Arc<str> = Arc::from(file);
+    let lines = LineIndex::new(text);
+    issues
+        .into_iter()
+        .map(|i| {
+            let mut d = match i.severity {
+                crate::diag::Severity::Error => Diagnostic::error(i.code, i.message),
+                crate::diag::Severity::Warning => Diagnostic::warning(i.code, i.message),
+            };
+            d.span = Some(lines.span(&file, text, i.offset, i.offset + i.len));
+            d.help = i.help;
+            d
+        })
+        .collect()
+}

@@ -1,0 +1,227 @@
+//! Files made from the whole site: tag pages, `sitemap.xml`, `robots.txt` and the RSS feed.
+
+use crate::diag::Diagnostic;
+use crate::dialect::html::escape;
+use crate::dialect::resources::Resources;
+use crate::dialect::template;
+use crate::dialect::vars::PageVars;
+use crate::dialect::{Globals, Value};
+use crate::site;
+
+use super::build::{layout_diagnostics, PageSummary};
+use super::dates::Date;
+use super::host::{SiteHost, SiteIndex};
+use super::theme::{NavItem, TagContext, Theme};
+
+/// The tag page Franklin writes into `_layout/` when a site has none.
+const DEFAULT_TAG_LAYOUT: &str = "{{insert head.html}}\n<div class=\"franklin-content tagpage\">\n<h1>Tag: {{fill fd_tag}}</h1>\n{{taglist}}\n</div>\n{{insert foot.html}}\n";
+
+/// One sitemap line: url, last modification, change frequency, priority.
+pub type SitemapEntry = (String, Date, String, String);
+
+/// Every generated file, as (output path, bytes).
+#[allow(clippy::too_many_arguments)]
+pub fn generated_files(
+    pages: &[PageSummary],
+    index: &SiteIndex,
+    globals: &Globals,
+    theme: Option<&Theme>,
+    nav: &[NavItem],
+    resources: &dyn Resources,
+    diags: &mut Vec<Diagnostic>,
+    sitemap: &[SitemapEntry],
+) -> Vec<(String, Vec<u8>)> {
+    let vars = &globals.vars;
+    let mut files = tag_pages(index, globals, theme, nav, resources, diags);
+    let website_url = vars.str("website_url").trim_end_matches('/').to_string();
+    let sitemap_name = match vars.str("sitemap_file") {
+        "" => "sitemap".to_string(),
+        s => s.to_string(),
+    };
+    if flag(vars, "generate_sitemap", true) {
+        files.push((
+            format!("{sitemap_name}.xml"),
+            sitemap_xml(&website_url, sitemap).into_bytes(),
+        ));
+    }
+    if flag(vars, "generate_robots", true) {
+        let mut disallow = vars.strings("robots_disallow");
+        disallow.extend(
+            pages
+                .iter()
+                .filter(|p| p.vars.bool("robots_disallow_this_page"))
+                .map(|p| p.url.clone()),
+        );
+        files.push((
+            "robots.txt".to_string(),
+            robots_txt(&website_url, &sitemap_name, &disallow).into_bytes(),
+        ));
+    }
+    let rss_ready = ["website_title", "website_url", "website_description"]
+        .iter()
+        .all(|k| !vars.str(k).is_empty());
+    if flag(vars, "generate_rss", false) && rss_ready {
+        let name = match vars.str("rss_file") {
+            "" => "feed".to_string(),
+            s => s.to_string(),
+        };
+        files.push((format!("{name}.xml"), rss_xml(vars, pages).into_bytes()));
+    }
+    files
+}
+
+fn flag(vars: &PageVars, name: &str, default: bool) -> bool {
+    match vars.get(name) {
+        Some(Value::Bool(b)) => *b,
+        _ => default,
+    }
+}
+
+fn tag_pages(
+    index: &SiteIndex,
+    globals: &Globals,
+    theme: Option<&Theme>,
+    nav: &[NavItem],
+    resources: &dyn Resources,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, Vec<u8>)> {
+    if !flag(&globals.vars, "generate_tags", true) {
+        return Vec::new();
+    }
+    let mut tags: Vec<&String> = index.tags.keys().collect();
+    tags.sort();
+    let layout = index
+        .layouts
+        .get("tag.html")
+        .map_or(DEFAULT_TAG_LAYOUT, String::as_str);
+    let mut out = Vec::new();
+    for tag in tags {
+        let rel = site::tag_output_path(&index.tag_path, tag);
+        let html = match theme {
+            Some(theme) => {
+                let pages = index.tags[tag]
+                    .iter()
+                    .map(|(url, title, _)| NavItem {
+                        title: super::themed::plain_title_text(title),
+                        url: url.clone(),
+                        active: false,
+                        children: Vec::new(),
+                    })
+                    .collect();
+                let ctx = TagContext {
+                    site_title: globals.vars.str("website_title").to_string(),
+                    tag: tag.clone(),
+                    pages,
+                    nav: nav.to_vec(),
+                    root: "/".to_string(),
+                };
+                match theme.render_tag(&ctx) {
+                    Ok(h) => h,
+                    Err(e) => {
+                        diags.push(Diagnostic::error("theme-error", e.to_string()));
+                        continue;
+                    }
+                }
+            }
+            None => {
+                let mut vars = PageVars::for_page(&globals.vars);
+                vars.set_raw("fd_tag", Value::Str(tag.clone()));
+                vars.set_raw("fd_url", Value::Str(format!("/{rel}")));
+                let mut host = SiteHost {
+                    site: index,
+                    vars: &vars,
+                    headings: &[],
+                    key: format!("/{}/{tag}/", index.tag_path),
+                    tag: Some(tag.clone()),
+                    resources,
+                    redirects: Vec::new(),
+                    sitemap_exclude: false,
+                };
+                let (html, issues) = template::render(layout, &mut host);
+                diags.extend(layout_diagnostics(issues, "_layout/tag.html", layout));
+                html
+            }
+        };
+        out.push((rel, html.into_bytes()));
+    }
+    out
+}
+
+fn sitemap_xml(website_url: &str, entries: &[SitemapEntry]) -> String {
+    let mut sorted: Vec<&SitemapEntry> = entries.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\" ?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for (url, date, freq, prio) in sorted {
+        xml.push_str(&format!(
+            "\n<url>\n    <loc>{}{}</loc>\n    <lastmod>{}</lastmod>\n    <changefreq>{}</changefreq>\n    <priority>{}</priority>\n</url>\n",
+            escape(website_url),
+            escape(url),
+            date.iso(),
+            escape(freq),
+            escape(prio)
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
+
+fn robots_txt(website_url: &str, sitemap_name: &str, disallow: &[String]) -> String {
+    let mut txt = format!("Sitemap: {website_url}/{sitemap_name}.xml\n\nUser-agent: *\n");
+    if disallow.is_empty() {
+        txt.push_str("Disallow:\n");
+    }
+    for d in disallow {
+        txt.push_str(&format!("Disallow: {d}\n"));
+    }
+    txt
+}
+
+fn rss_xml(vars: &PageVars, pages: &[PageSummary]) -> String {
+    let url = vars.str("website_url").trim_end_matches('/');
+    let mut items: Vec<(&PageSummary, Date)> = pages
+        .iter()
+        .filter(|p| !p.vars.str("rss_description").is_empty())
+        .map(|p| {
+            let date = p
+                .vars
+                .get("rss_pubdate")
+                .and_then(Date::of_value)
+                .filter(|d| d.year > 1)
+                .or_else(|| {
+                    p.vars
+                        .get("date")
+                        .and_then(Date::of_value)
+                        .filter(|d| d.year > 1)
+                })
+                .unwrap_or(p.mtime);
+            (p, date)
+        })
+        .collect();
+    items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.url.cmp(&b.0.url)));
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\">\n<channel>\n  <title>{}</title>\n  <link>{}</link>\n  <description>{}</description>\n",
+        escape(vars.str("website_title")),
+        escape(url),
+        escape(vars.str("website_description"))
+    );
+    for (p, date) in items {
+        let title = match p.vars.str("rss_title") {
+            "" => super::themed::plain_title(&p.vars, &p.rpath),
+            t => t.to_string(),
+        };
+        xml.push_str(&format!(
+            "  <item>\n    <title>{}</title>\n    <link>{}{}</link>\n    <guid>{}{}</guid>\n    <description>{}</description>\n    <pubDate>{}</pubDate>\n  </item>\n",
+            escape(&title),
+            escape(url),
+            escape(&p.url),
+            escape(url),
+            escape(&p.url),
+            escape(p.vars.str("rss_description")),
+            date.rfc822()
+        ));
+    }
+    xml.push_str("</channel>\n</rss>\n");
+    xml
+}

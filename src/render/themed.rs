@@ -1,0 +1,168 @@
+//! Page assembly with the built-in theme: highlighted code, MathML math, navigation.
+
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, LineIndex};
+use crate::dialect::{Globals, Value};
+
+use super::build::{pretty_url, PageSummary, PageView};
+use super::theme::{build_nav, NavItem, PageContext, Theme};
+
+/// Sites larger than this get a sidebar that only opens the current page's branch.
+const FULL_NAV_LIMIT: usize = 200;
+
+/// A page's title as plain text (titles may hold HTML from the first heading).
+pub fn plain_title(vars: &crate::dialect::vars::PageVars, fallback: &str) -> String {
+    match vars.get("title") {
+        Some(Value::Str(t)) if !t.is_empty() => strip_tags(t),
+        _ => fallback.to_string(),
+    }
+}
+
+/// A title that may hold HTML, as plain text.
+pub fn plain_title_text(title: &str) -> String {
+    strip_tags(title)
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    crate::dialect::html::unescape(&out)
+}
+
+/// The navigation tree of the whole site, with nothing active.
+pub fn site_nav(pages: &[PageSummary]) -> Vec<NavItem> {
+    let entries: Vec<(String, String, String)> = pages
+        .iter()
+        .filter(|p| p.out_rel != "404.html")
+        .map(|p| {
+            (
+                pretty_url(&p.url),
+                plain_title(&p.vars, &p.rpath),
+                p.rpath.clone(),
+            )
+        })
+        .collect();
+    build_nav(&entries, "")
+}
+
+/// The tree for one page: its entry marked active; on large sites only its branch is open.
+fn nav_for(items: &[NavItem], url: &str, trim: bool) -> Vec<NavItem> {
+    items
+        .iter()
+        .map(|item| {
+            let on_path = contains(item, url);
+            NavItem {
+                title: item.title.clone(),
+                url: item.url.clone(),
+                active: item.url == url,
+                children: if trim && !on_path {
+                    Vec::new()
+                } else {
+                    nav_for(&item.children, url, trim)
+                },
+            }
+        })
+        .collect()
+}
+
+fn contains(item: &NavItem, url: &str) -> bool {
+    item.url == url || item.children.iter().any(|c| contains(c, url))
+}
+
+fn count(items: &[NavItem]) -> usize {
+    items.iter().map(|i| 1 + count(&i.children)).sum()
+}
+
+/// Renders a page with the theme.
+pub fn page(
+    theme: &Theme,
+    view: PageView<'_>,
+    body: String,
+    globals: &Globals,
+    source: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<String, Diagnostic> {
+    let file: Arc<str> = Arc::from(view.rpath);
+    let body = if body.contains("<pre><code") {
+        super::highlight::highlight_html(&body)
+    } else {
+        body
+    };
+    let (body, problems) = if body.contains("\\(") || body.contains("\\[") {
+        super::math::render_math(&body)
+    } else {
+        (body, Vec::new())
+    };
+    if !problems.is_empty() {
+        let lines = LineIndex::new(source);
+        for p in problems {
+            let tex = p.split('`').nth(1).unwrap_or("");
+            let needle = tex
+                .trim_start_matches(['\\', '(', '[', '$'])
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim();
+            let needle: String = needle.chars().take(24).collect();
+            let at = if needle.is_empty() {
+                None
+            } else {
+                source.find(&needle)
+            };
+            let mut d = Diagnostic::warning("math-render", p)
+                .help("notes renders math to MathML at build time; rewrite the formula with supported commands");
+            d.span = Some(lines.span(
+                &file,
+                source,
+                at.unwrap_or(0),
+                at.map_or(0, |a| a + needle.len()),
+            ));
+            diags.push(d);
+        }
+    }
+    let url = pretty_url(view.url);
+    let trim = count(view.nav) > FULL_NAV_LIMIT;
+    let vars = view.vars;
+    let date = vars
+        .get("date")
+        .and_then(super::dates::Date::of_value)
+        .filter(|d| (d.year, d.month, d.day) != (1, 1, 1))
+        .map(|d| d.format(globals.vars.str("date_format")));
+    let ctx = PageContext {
+        site_title: globals.vars.str("website_title").to_string(),
+        page_title: plain_title(vars, view.rpath),
+        body,
+        toc: view
+            .headings
+            .iter()
+            .filter(|h| {
+                let min = vars.int("mintoclevel").unwrap_or(1);
+                let max = vars.int("maxtoclevel").unwrap_or(10);
+                (min..=max).contains(&i64::from(h.level))
+            })
+            .cloned()
+            .collect(),
+        nav: nav_for(view.nav, &url, trim),
+        url,
+        root: "/".to_string(),
+        tags: vars.strings("tags"),
+        date,
+        author: vars.str("author").to_string(),
+        description: vars.str("website_description").to_string(),
+        has_math: vars.bool("hasmath"),
+        has_code: vars.bool("hascode"),
+    };
+    theme.render_page(&ctx).map_err(|e| {
+        Diagnostic::error("theme-error", e.to_string())
+            .help("fix the site's `templates/` override, or remove it to use the built-in theme")
+    })
+}
