@@ -51,8 +51,10 @@ pub struct PageContext {
     pub url: String,
     /// Prefix to the site root, ending in `/` (e.g. `/` or `/prepath/`).
     pub root: String,
-    /// The page's tags.
+    /// The page's tags as written.
     pub tags: Vec<String>,
+    /// The tags' page names (Franklin's refstring of each tag), in the same order.
+    pub tag_slugs: Vec<String>,
     /// The page's date, already formatted.
     pub date: Option<String>,
     /// The page's author, or empty.
@@ -688,6 +690,7 @@ mod tests {
             url: "/lectures/types/".to_string(),
             root: "/".to_string(),
             tags: vec!["julia".to_string()],
+            tag_slugs: vec!["julia".to_string()],
             date: Some("2024-03-01".to_string()),
             author: "A. Teacher".to_string(),
             description: "Types in Julia".to_string(),
@@ -783,6 +786,7 @@ mod tests {
         ctx.has_code = false;
         ctx.toc = vec![heading(2, "a", "Only one")];
         ctx.tags.clear();
+        ctx.tag_slugs.clear();
         ctx.date = None;
         ctx.author.clear();
         let html = render(&load(None), &ctx);

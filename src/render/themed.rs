@@ -154,6 +154,11 @@ pub fn page(
         nav: nav_for(view.nav, &url, trim),
         url,
         root: "/".to_string(),
+        tag_slugs: vars
+            .strings("tags")
+            .iter()
+            .map(|t| crate::dialect::html::refstring(t))
+            .collect(),
         tags: vars.strings("tags"),
         date,
         author: vars.str("author").to_string(),

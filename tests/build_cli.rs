@@ -1,0 +1,239 @@
+//! `notes build` driven as a process on fixture sites, compared with reviewed golden output
+//! (`tests/golden/build/<site>/`; run with `UPDATE_GOLDEN=1` to rewrite, then review).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn notes() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_notes"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every file under `dir`, relative and sorted.
+fn files(dir: &Path) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Dates that depend on when the fixture was checked out are masked.
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("<lastmod>") {
+        out.push_str(&rest[..i + 9]);
+        rest = &rest[i + 9..];
+        if let Some(e) = rest.find("</lastmod>") {
+            out.push_str("DATE");
+            rest = &rest[e..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn build(site: &str, out: &Path, extra: &[&str]) -> std::process::Output {
+    notes()
+        .arg("build")
+        .arg(root().join("tests/fixtures").join(site))
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("run notes")
+}
+
+fn check_golden(site: &str) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let result = build(site, &out, &[]);
+    assert!(
+        result.status.success(),
+        "build failed: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let golden = root().join("tests/golden/build").join(site);
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let produced = files(&out);
+    let manifest = produced.join("\n") + "\n";
+    let mut failures = Vec::new();
+    if update {
+        let _ = std::fs::remove_dir_all(&golden);
+        std::fs::create_dir_all(&golden).expect("golden dir");
+        std::fs::write(golden.join("MANIFEST"), &manifest).expect("write manifest");
+    } else {
+        let expected = std::fs::read_to_string(golden.join("MANIFEST")).unwrap_or_default();
+        if expected != manifest {
+            failures.push(format!(
+                "file list differs:\n--- expected\n{expected}--- got\n{manifest}"
+            ));
+        }
+    }
+    for rel in produced
+        .iter()
+        .filter(|r| r.ends_with(".html") || r.ends_with(".xml") || r.ends_with(".txt"))
+    {
+        let got = normalise(&std::fs::read_to_string(out.join(rel)).expect("read output"));
+        let gpath = golden.join(rel);
+        if update {
+            if let Some(parent) = gpath.parent() {
+                std::fs::create_dir_all(parent).expect("golden subdir");
+            }
+            std::fs::write(&gpath, &got).expect("write golden");
+        } else if std::fs::read_to_string(&gpath).ok().as_deref() != Some(got.as_str()) {
+            failures.push(format!("{rel} differs from {}", gpath.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn franklin_layout_site_matches_golden() {
+    check_golden("franklin_site");
+}
+
+#[test]
+fn theme_site_matches_golden() {
+    check_golden("theme_site");
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for site in ["franklin_site", "theme_site"] {
+        let one = tmp.path().join(format!("{site}-1"));
+        let four = tmp.path().join(format!("{site}-4"));
+        assert!(build(site, &one, &["--jobs", "1"]).status.success());
+        assert!(build(site, &four, &["--jobs", "4"]).status.success());
+        let list = files(&one);
+        assert_eq!(list, files(&four));
+        for rel in list {
+            let a = std::fs::read(one.join(&rel)).expect("read");
+            let b = std::fs::read(four.join(&rel)).expect("read");
+            assert!(a == b, "{rel} differs between --jobs 1 and --jobs 4");
+        }
+    }
+}
+
+#[test]
+fn unchanged_files_are_not_rewritten_and_stale_files_are_removed() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    assert!(build("theme_site", &out, &[]).status.success());
+    let page = out.join("lectures/week1/index.html");
+    let before = std::fs::metadata(&page)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    std::fs::write(out.join("stale.html"), "old").expect("write stale");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(build("theme_site", &out, &[]).status.success());
+    let after = std::fs::metadata(&page)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    assert_eq!(before, after, "an unchanged page was rewritten");
+    assert!(!out.join("stale.html").exists(), "a stale file survived");
+}
+
+#[test]
+fn prepath_prefixes_root_relative_links() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    assert!(build("franklin_site", &out, &["--prepath", "course"])
+        .status
+        .success());
+    let index = std::fs::read_to_string(out.join("index.html")).expect("index");
+    assert!(index.contains(r#"href="/course/css/main.css""#), "{index}");
+    assert!(
+        index.contains(r#"href="/course/blog/first/#details""#),
+        "{index}"
+    );
+    assert!(!index.contains(r#"href="/css/main.css""#));
+}
+
+#[test]
+fn a_page_with_errors_exits_1_and_names_the_place() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(&site).expect("site");
+    std::fs::write(site.join("index.md"), "# Home\n\nA \\nosuch command.\n").expect("page");
+    let out = notes()
+        .args(["build", "--format", "human"])
+        .arg(&site)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error[unknown-command]: unknown command `\\nosuch`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("index.md:3:3"), "{stderr}");
+}
+
+#[test]
+fn a_missing_site_folder_exits_2() {
+    let out = notes()
+        .args(["build", "/nonexistent/notes-site"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(stderr.contains("hint:"), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let out = notes()
+        .args(["build", "--jobs", "many"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn piped_output_is_quiet_on_success() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = build("theme_site", &tmp.path().join("out"), &[]);
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_project_site_builds_without_errors_or_warnings() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = notes()
+        .arg("build")
+        .arg(root().join("site"))
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .args(["--deny-warnings", "--format", "json"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
