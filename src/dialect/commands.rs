@@ -108,20 +108,25 @@ pub fn valid_name(name: &str, command: bool) -> bool {
     body.chars().all(|c| c.is_alphabetic() || c == '_')
 }
 
+/// An argument count that is not `[0]` to `[9]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the argument count must be a number from 0 to 9 in square brackets")]
+pub struct BadArgCount;
+
 /// Reads `[ n ]` (the argument count) at the start of `s`: Ok(Some((n, bytes used))), Ok(None) when absent.
-pub fn arg_count(s: &str) -> Result<Option<(usize, usize)>, ()> {
+pub fn arg_count(s: &str) -> Result<Option<(usize, usize)>, BadArgCount> {
     let Some(inner_and_rest) = s.strip_prefix('[') else {
         return Ok(None);
     };
-    let close = inner_and_rest.find(']').ok_or(())?;
+    let close = inner_and_rest.find(']').ok_or(BadArgCount)?;
     let inner = inner_and_rest[..close].trim();
     let n = if inner.is_empty() {
         0
     } else {
-        inner.parse::<usize>().map_err(|_| ())?
+        inner.parse::<usize>().map_err(|_| BadArgCount)?
     };
     if n > 9 {
-        return Err(());
+        return Err(BadArgCount);
     }
     Ok(Some((n, close + 2)))
 }
@@ -148,7 +153,7 @@ mod tests {
         assert!(!valid_name("\\1x", true));
         assert_eq!(arg_count("[ 2]{x}"), Ok(Some((2, 4))));
         assert_eq!(arg_count("{x}"), Ok(None));
-        assert_eq!(arg_count("[x]{x}"), Err(()));
-        assert_eq!(arg_count("[12]"), Err(()));
+        assert_eq!(arg_count("[x]{x}"), Err(BadArgCount));
+        assert_eq!(arg_count("[12]"), Err(BadArgCount));
     }
 }

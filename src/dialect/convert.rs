@@ -354,42 +354,6 @@ pub(super) fn strip_single_p(html: &str) -> &str {
     html
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lone_insert_loses_its_paragraph() {
-        let html = format!("<p>{}</p>\n<p>a {} b</p>\n", placeholder(0), placeholder(1));
-        let ins = vec!["<div>x</div>".to_string(), "<b>y</b>".to_string()];
-        assert_eq!(reinsert(&html, &ins), "<div>x</div>\n<p>a <b>y</b> b</p>\n");
-    }
-
-    #[test]
-    fn insert_in_list_item_keeps_paragraph() {
-        let html = format!("<li><p>{}</p>\n</li>", placeholder(0));
-        assert_eq!(reinsert(&html, &["X".into()]), "<li><p>X</p>\n</li>");
-    }
-
-    #[test]
-    fn glued_inserts_stay_glued() {
-        let html = format!("<p>abc{}{}def.</p>", placeholder(0), placeholder(1));
-        assert_eq!(
-            reinsert(&html, &["A".into(), "B".into()]),
-            "<p>abcABdef.</p>"
-        );
-    }
-
-    #[test]
-    fn single_paragraph_is_stripped() {
-        assert_eq!(strip_single_p("<p>a</p>\n"), "a");
-        assert_eq!(
-            strip_single_p("<p>a</p>\n<p>b</p>\n"),
-            "<p>a</p>\n<p>b</p>\n"
-        );
-    }
-}
-
 /// Converts one page. Never fails: problems are in `diagnostics`, and the HTML shows what
 /// could be made of the page.
 pub fn convert_page(source: &str, ctx: &PageContext<'_>) -> Converted {
@@ -448,7 +412,7 @@ fn finish(mut st: PageState<'_>, html: String) -> Converted {
 }
 
 /// Decodes a page's bytes, or explains where it is not UTF-8.
-pub fn decode_source(bytes: Vec<u8>, file: &Arc<str>) -> Result<String, Diagnostic> {
+pub fn decode_source(bytes: Vec<u8>, file: &Arc<str>) -> Result<String, Box<Diagnostic>> {
     match String::from_utf8(bytes) {
         Ok(mut s) => {
             if s.starts_with('\u{feff}') {
@@ -461,17 +425,55 @@ pub fn decode_source(bytes: Vec<u8>, file: &Arc<str>) -> Result<String, Diagnost
             let bad = e.utf8_error().valid_up_to();
             let valid = String::from_utf8_lossy(&bytes[..bad]);
             let span = Span::in_text(file, &valid, valid.len(), valid.len());
-            Err(Diagnostic::error(
-                "not-utf8",
-                format!(
-                    "`{file}` is not UTF-8 text (byte 0x{:02x} at line {}, column {})",
-                    bytes.get(bad).copied().unwrap_or(0),
-                    span.line,
-                    span.col
-                ),
-            )
-            .at(span)
-            .help("save the file as UTF-8 in your editor"))
+            Err(Box::new(
+                Diagnostic::error(
+                    "not-utf8",
+                    format!(
+                        "`{file}` is not UTF-8 text (byte 0x{:02x} at line {}, column {})",
+                        bytes.get(bad).copied().unwrap_or(0),
+                        span.line,
+                        span.col
+                    ),
+                )
+                .at(span)
+                .help("save the file as UTF-8 in your editor"),
+            ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_insert_loses_its_paragraph() {
+        let html = format!("<p>{}</p>\n<p>a {} b</p>\n", placeholder(0), placeholder(1));
+        let ins = vec!["<div>x</div>".to_string(), "<b>y</b>".to_string()];
+        assert_eq!(reinsert(&html, &ins), "<div>x</div>\n<p>a <b>y</b> b</p>\n");
+    }
+
+    #[test]
+    fn insert_in_list_item_keeps_paragraph() {
+        let html = format!("<li><p>{}</p>\n</li>", placeholder(0));
+        assert_eq!(reinsert(&html, &["X".into()]), "<li><p>X</p>\n</li>");
+    }
+
+    #[test]
+    fn glued_inserts_stay_glued() {
+        let html = format!("<p>abc{}{}def.</p>", placeholder(0), placeholder(1));
+        assert_eq!(
+            reinsert(&html, &["A".into(), "B".into()]),
+            "<p>abcABdef.</p>"
+        );
+    }
+
+    #[test]
+    fn single_paragraph_is_stripped() {
+        assert_eq!(strip_single_p("<p>a</p>\n"), "a");
+        assert_eq!(
+            strip_single_p("<p>a</p>\n<p>b</p>\n"),
+            "<p>a</p>\n<p>b</p>\n"
+        );
     }
 }

@@ -97,8 +97,7 @@ impl PageState<'_> {
         n: usize,
         m: &Matches,
         origin: Origin,
-        cmd_start: usize,
-        name: &str,
+        (cmd_start, name): (usize, &str),
     ) -> Result<(Vec<&'t str>, usize), ArgsFailed> {
         let mut args = Vec::with_capacity(n);
         let mut pos = at;
@@ -168,7 +167,7 @@ impl PageState<'_> {
         let name_end = i + 1 + name.len();
         let failed = (name_end, Out::Inline(escape(&text[i..name_end])));
         if let Some(def) = self.commands.command(name).cloned() {
-            let Ok((args, end)) = self.read_args(text, name_end, def.nargs, m, origin, i, name)
+            let Ok((args, end)) = self.read_args(text, name_end, def.nargs, m, origin, (i, name))
             else {
                 return failed;
             };
@@ -181,7 +180,7 @@ impl PageState<'_> {
             return (end, Out::Inline(html.trim_end_matches('\n').to_string()));
         }
         if let Some(n) = super::builtins::arity(name) {
-            let Ok((args, end)) = self.read_args(text, name_end, n, m, origin, i, name) else {
+            let Ok((args, end)) = self.read_args(text, name_end, n, m, origin, (i, name)) else {
                 return failed;
             };
             let out = self.builtin(name, &args, origin, i, end);
@@ -269,7 +268,7 @@ impl PageState<'_> {
                 n
             }
             Ok(None) => 0,
-            Err(()) => {
+            Err(_) => {
                 let end = text[pos..].find(']').map_or(pos + 1, |e| pos + e + 1);
                 self.error(
                     origin,
@@ -395,7 +394,7 @@ impl PageState<'_> {
             return Some((after, Out::Remove));
         };
         let Ok((args, body_start)) =
-            self.read_args(text, begin_end, def.nargs, m, origin, i, &name)
+            self.read_args(text, begin_end, def.nargs, m, origin, (i, &name))
         else {
             return Some((after, Out::Remove));
         };

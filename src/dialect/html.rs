@@ -63,7 +63,8 @@ pub fn unescape(s: &str) -> String {
     while let Some(i) = rest.find('&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let end = rest[..rest.len().min(12)].find(';');
+        let window = crate::diag::floor_char_boundary(rest, rest.len().min(12));
+        let end = rest[..window].find(';');
         let decoded = end.and_then(|e| decode_entity(&rest[1..e]).map(|c| (c, e)));
         match decoded {
             Some((c, e)) => {
@@ -193,5 +194,7 @@ mod tests {
         let s = "a<b & \"c\"";
         assert_eq!(unescape(&escape(s)), s);
         assert_eq!(unescape("&#33;&#x21;&bogus;"), "!!&bogus;");
+        // Regression: the entity window once cut a multi-byte character in half.
+        assert_eq!(unescape("&aaaaaaaaaé;"), "&aaaaaaaaaé;");
     }
 }

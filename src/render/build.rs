@@ -113,6 +113,15 @@ pub enum BuildError {
     Theme(#[from] ThemeError),
 }
 
+/// One page after the layout pass.
+struct Rendered {
+    index: usize,
+    html: Result<String, Box<Diagnostic>>,
+    diags: Vec<Diagnostic>,
+    redirects: Vec<String>,
+    sitemap_exclude: bool,
+}
+
 /// One page after the conversion pass.
 struct Page {
     src: PageSource,
@@ -171,13 +180,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         None => Vec::new(),
     };
 
-    let rendered: Vec<(
-        usize,
-        Result<String, Diagnostic>,
-        Vec<Diagnostic>,
-        Vec<String>,
-        bool,
-    )> = pages
+    let rendered: Vec<Rendered> = pages
         .par_iter()
         .enumerate()
         .filter(|(_, p)| !p.draft)
@@ -193,7 +196,13 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                 &mut diags,
             );
             progress.advance();
-            (k, html, diags, redirects, exclude)
+            Rendered {
+                index: k,
+                html,
+                diags,
+                redirects,
+                sitemap_exclude: exclude,
+            }
         })
         .collect();
 
@@ -201,9 +210,9 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     let mut sitemap_entries = Vec::new();
     let write_results: Vec<Result<(String, site::WriteOutcome), SiteError>> = rendered
         .par_iter()
-        .filter_map(|(k, html, _, _, _)| {
-            let page = &pages[*k];
-            let html = html.as_ref().ok()?;
+        .filter_map(|r| {
+            let page = &pages[r.index];
+            let html = r.html.as_ref().ok()?;
             let html = super::prepath::apply(html, &final_prepath);
             Some(
                 out.write(&page.out_rel, html.as_bytes())
@@ -211,20 +220,20 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             )
         })
         .collect();
-    for (k, html, diags, redirects, exclude) in rendered {
-        let page = &pages[k];
-        report.diagnostics.extend(diags);
-        if let Err(d) = html {
-            report.diagnostics.push(d);
+    for r in rendered {
+        let page = &pages[r.index];
+        report.diagnostics.extend(r.diags);
+        if let Err(d) = r.html {
+            report.diagnostics.push(*d);
             continue;
         }
-        for target in redirects {
+        for target in r.redirects {
             let html = redirect_page(&page.url, &final_prepath);
             if let Ok(o) = out.write(&target, html.as_bytes()) {
                 count(&mut report, &target, o);
             }
         }
-        if !exclude && page.out_rel != "404.html" && !page.vars.bool("sitemap_exclude") {
+        if !r.sitemap_exclude && page.out_rel != "404.html" && !page.vars.bool("sitemap_exclude") {
             sitemap_entries.push(page_sitemap_entry(page));
         }
     }
@@ -324,7 +333,7 @@ fn read_site_config(
                 .insert(file.to_string(), Arc::from(text.as_str()));
             (globals, diags)
         }
-        Err(d) => (base, vec![d]),
+        Err(d) => (base, vec![*d]),
     }
 }
 
@@ -386,7 +395,7 @@ fn convert_all(
                         });
                         (Arc::from(text.as_str()), converted)
                     }
-                    Err(d) => (Arc::from(""), Some(failed_page(globals, d))),
+                    Err(d) => (Arc::from(""), Some(failed_page(globals, *d))),
                 },
                 Err(e) => (
                     Arc::from(""),
@@ -510,7 +519,7 @@ fn render_page(
     nav: &[super::theme::NavItem],
     resources: &FsResources,
     diags: &mut Vec<Diagnostic>,
-) -> (Result<String, Diagnostic>, Vec<String>, bool) {
+) -> (Result<String, Box<Diagnostic>>, Vec<String>, bool) {
     let file: Arc<str> = Arc::from(page.src.rpath.as_str());
     let empty = Vec::new();
     let headings = page.converted.as_ref().map_or(&empty, |c| &c.headings);

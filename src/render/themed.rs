@@ -90,7 +90,7 @@ pub fn page(
     globals: &Globals,
     source: &str,
     diags: &mut Vec<Diagnostic>,
-) -> Result<String, Diagnostic> {
+) -> Result<String, Box<Diagnostic>> {
     let file: Arc<str> = Arc::from(view.rpath);
     let body = if body.contains("<pre><code") {
         super::highlight::highlight_html(&body)
@@ -167,7 +167,10 @@ pub fn page(
         has_code: vars.bool("hascode"),
     };
     theme.render_page(&ctx).map_err(|e| {
-        Diagnostic::error("theme-error", e.to_string())
-            .help("fix the site's `templates/` override, or remove it to use the built-in theme")
+        Box::new(
+            Diagnostic::error("theme-error", e.to_string()).help(
+                "fix the site's `templates/` override, or remove it to use the built-in theme",
+            ),
+        )
     })
 }
