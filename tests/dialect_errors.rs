@@ -124,3 +124,37 @@ fn non_utf8_input_names_the_file() {
         "notes/latin1.md:2:4: error[not-utf8]: `notes/latin1.md` is not UTF-8 text (byte 0xe9 at line 2, column 4) (help: save the file as UTF-8 in your editor)"
     );
 }
+
+#[test]
+fn commands_cannot_read_files_outside_the_site() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("_assets")).expect("site");
+    std::fs::write(dir.path().join("secret.txt"), "TOP SECRET").expect("secret");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("secret.txt"), site.join("_assets/link.md"))
+        .expect("symlink");
+    let resources = notes::dialect::resources::FsResources::new(&site, None);
+    for (source, code) in [
+        ("\\textinput{../../secret.txt}", "path-outside-site"),
+        (
+            "\\input{julia}{/_assets/../../secret.txt}",
+            "path-outside-site",
+        ),
+        ("\\textinput{/etc/passwd}", "missing-file"),
+        (
+            "\\tableinput{}{../../../../etc/passwd}",
+            "path-outside-site",
+        ),
+        #[cfg(unix)]
+        ("\\textinput{/_assets/link.md}", "path-outside-site"),
+    ] {
+        let (html, converted) = render_page(source, "", "page.md", &resources);
+        assert!(
+            !html.contains("TOP SECRET") && !html.contains("root:"),
+            "{source}: {html}"
+        );
+        let codes: Vec<&str> = converted.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec![code], "{source}");
+    }
+}

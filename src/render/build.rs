@@ -116,7 +116,8 @@ pub enum BuildError {
 /// One page after the layout pass.
 struct Rendered {
     index: usize,
-    html: Result<String, Box<Diagnostic>>,
+    /// None when the page could not be laid out.
+    written: Option<Result<site::WriteOutcome, SiteError>>,
     diags: Vec<Diagnostic>,
     redirects: Vec<String>,
     sitemap_exclude: bool,
@@ -180,6 +181,9 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         None => Vec::new(),
     };
 
+    // Pages are written as soon as they are laid out, so the whole site's HTML is never
+    // held in memory at once.
+    let final_prepath = report.prepath.clone();
     let rendered: Vec<Rendered> = pages
         .par_iter()
         .enumerate()
@@ -195,52 +199,44 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                 &resources,
                 &mut diags,
             );
+            let written = match html {
+                Ok(html) => {
+                    let html = super::prepath::apply(&html, &final_prepath);
+                    Some(out.write(&page.out_rel, html.as_bytes()))
+                }
+                Err(d) => {
+                    diags.push(*d);
+                    None
+                }
+            };
             progress.advance();
             Rendered {
                 index: k,
-                html,
+                written,
                 diags,
                 redirects,
                 sitemap_exclude: exclude,
             }
         })
         .collect();
-
-    let final_prepath = report.prepath.clone();
     let mut sitemap_entries = Vec::new();
-    let write_results: Vec<Result<(String, site::WriteOutcome), SiteError>> = rendered
-        .par_iter()
-        .filter_map(|r| {
-            let page = &pages[r.index];
-            let html = r.html.as_ref().ok()?;
-            let html = super::prepath::apply(html, &final_prepath);
-            Some(
-                out.write(&page.out_rel, html.as_bytes())
-                    .map(|o| (page.out_rel.clone(), o)),
-            )
-        })
-        .collect();
     for r in rendered {
         let page = &pages[r.index];
         report.diagnostics.extend(r.diags);
-        if let Err(d) = r.html {
-            report.diagnostics.push(*d);
-            continue;
+        match r.written {
+            None => continue,
+            Some(Ok(o)) => count(&mut report, &page.out_rel, o),
+            Some(Err(e)) => report.diagnostics.push(write_error(&e)),
         }
         for target in r.redirects {
             let html = redirect_page(&page.url, &final_prepath);
-            if let Ok(o) = out.write(&target, html.as_bytes()) {
-                count(&mut report, &target, o);
+            match out.write(&target, html.as_bytes()) {
+                Ok(o) => count(&mut report, &target, o),
+                Err(e) => report.diagnostics.push(write_error(&e)),
             }
         }
         if !r.sitemap_exclude && page.out_rel != "404.html" && !page.vars.bool("sitemap_exclude") {
             sitemap_entries.push(page_sitemap_entry(page));
-        }
-    }
-    for r in write_results {
-        match r {
-            Ok((rel, o)) => count(&mut report, &rel, o),
-            Err(e) => report.diagnostics.push(write_error(&e)),
         }
     }
     report.pages = pages.iter().filter(|p| !p.draft).count();
