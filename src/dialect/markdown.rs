@@ -111,8 +111,11 @@ impl Writer {
                     super::html::escape_code_into(&mut self.out.html, &t);
                 } else {
                     self.before_inline();
-                    let t = t.replace("--", "\u{2013}");
-                    self.text(&t);
+                    if t.contains("--") {
+                        self.text(&t.replace("--", "\u{2013}"));
+                    } else {
+                        self.text(&t);
+                    }
                 }
             }
             Event::Code(t) => {

@@ -4,16 +4,42 @@
 //! question with a fresh search is quadratic on pathological pages (a megabyte of `{`),
 //! so the pairs are computed once per fragment with a stack.
 
-use std::collections::HashMap;
-
 /// Matching closers for the openers of one fragment.
 #[derive(Debug, Default)]
 pub struct Matches {
-    braces: HashMap<usize, usize>,
-    divs: HashMap<usize, usize>,
-    templates: HashMap<usize, usize>,
+    braces: Pairs<usize>,
+    divs: Pairs<usize>,
+    templates: Pairs<usize>,
     /// `\begin{name}` position → (`\end{name}` position, its length).
-    envs: HashMap<usize, (usize, usize)>,
+    envs: Pairs<(usize, usize)>,
+}
+
+/// Opener positions with their closers, sorted by opener once the pass is done.
+/// (A sorted vector beats a hash map here: pages have few pairs and are looked up rarely.)
+#[derive(Debug)]
+struct Pairs<T>(Vec<(usize, T)>);
+
+impl<T> Default for Pairs<T> {
+    fn default() -> Self {
+        Pairs(Vec::new())
+    }
+}
+
+impl<T: Copy> Pairs<T> {
+    fn insert(&mut self, open: usize, close: T) {
+        self.0.push((open, close));
+    }
+
+    fn sort(&mut self) {
+        self.0.sort_unstable_by_key(|(open, _)| *open);
+    }
+
+    fn get(&self, open: usize) -> Option<T> {
+        self.0
+            .binary_search_by_key(&open, |(o, _)| *o)
+            .ok()
+            .map(|k| self.0[k].1)
+    }
 }
 
 impl Matches {
@@ -114,27 +140,31 @@ impl Matches {
             }
             i += 1;
         }
+        m.braces.sort();
+        m.divs.sort();
+        m.templates.sort();
+        m.envs.sort();
         m
     }
 
     /// The `}` matching the `{` at `open`.
     pub fn brace(&self, open: usize) -> Option<usize> {
-        self.braces.get(&open).copied()
+        self.braces.get(open)
     }
 
     /// The end (one past `}}`) of the template block opened at `open`.
     pub fn template(&self, open: usize) -> Option<usize> {
-        self.templates.get(&open).copied()
+        self.templates.get(open)
     }
 
     /// The `\end{name}` (position, length) closing the environment begun at `open`.
     pub fn env(&self, open: usize) -> Option<(usize, usize)> {
-        self.envs.get(&open).copied()
+        self.envs.get(open)
     }
 
     /// The closing `@@` of the div opened at `open`.
     pub fn div(&self, open: usize) -> Option<usize> {
-        self.divs.get(&open).copied()
+        self.divs.get(open)
     }
 }
 

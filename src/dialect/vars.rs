@@ -7,6 +7,7 @@
 
 use crate::dialect::value::Value;
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// A Julia type a default variable accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,10 +254,18 @@ fn type_list(types: &[Ty]) -> String {
 }
 
 /// Variables of a page or of the site, with Franklin's defaults.
-#[derive(Debug, Clone)]
+///
+/// A page's variables are layered: what the page sets, over a shared, read-only map of
+/// the local defaults with the site's globals on top. Every page starts from the same
+/// ~70 defaults, and copying them into each of thousands of pages cost more than
+/// converting the pages.
+#[derive(Debug, Clone, Default)]
 pub struct PageVars {
     values: HashMap<String, Value>,
+    base: Option<Arc<HashMap<String, Value>>>,
     user: Vec<String>,
+    /// For a site's globals: the merged base handed to every page, made on first use.
+    page_base: OnceLock<Arc<HashMap<String, Value>>>,
 }
 
 impl PageVars {
@@ -266,7 +275,7 @@ impl PageVars {
                 .iter()
                 .map(|(name, init, _)| (name.to_string(), init.value()))
                 .collect(),
-            user: Vec::new(),
+            ..PageVars::default()
         }
     }
 
@@ -275,20 +284,38 @@ impl PageVars {
         PageVars::from_defaults(GLOBALS)
     }
 
+    /// Every variable, own ones over the base.
+    fn flattened(&self) -> HashMap<String, Value> {
+        let mut all = self.base.as_deref().cloned().unwrap_or_default();
+        for (k, v) in &self.values {
+            all.insert(k.clone(), v.clone());
+        }
+        all
+    }
+
     /// A page's variables: local defaults (§3.4 "Local"), then every global on top (globals override local defaults).
     ///
     /// The page starts with no user names of its own: `user_names` lists what the page sets.
     pub fn for_page(globals: &PageVars) -> PageVars {
-        let mut vars = PageVars::from_defaults(LOCALS);
-        for (name, value) in &globals.values {
-            vars.values.insert(name.clone(), value.clone());
+        let base = globals.page_base.get_or_init(|| {
+            let mut merged = PageVars::from_defaults(LOCALS).values;
+            for (name, value) in globals.flattened() {
+                merged.insert(name, value);
+            }
+            Arc::new(merged)
+        });
+        PageVars {
+            base: Some(base.clone()),
+            ..PageVars::default()
         }
-        vars
     }
 
     /// Looks a variable up (aliases resolved).
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.values.get(canonical(name))
+        let key = canonical(name);
+        self.values
+            .get(key)
+            .or_else(|| self.base.as_ref().and_then(|b| b.get(key)))
     }
 
     /// Sets a variable after Franklin's type check against the default's type (§3.1); aliases
@@ -309,6 +336,7 @@ impl PageVars {
             self.user.push(key.to_string());
         }
         self.values.insert(key.to_string(), value);
+        self.page_base.take();
         Ok(())
     }
 
@@ -317,6 +345,7 @@ impl PageVars {
     /// Such variables are not counted as user names.
     pub fn set_raw(&mut self, name: &str, value: Value) {
         self.values.insert(canonical(name).to_string(), value);
+        self.page_base.take();
     }
 
     /// The string value of a variable, "" when absent or not a string.
@@ -356,7 +385,7 @@ impl PageVars {
 
     /// True when the variable exists (defaults count, as in Franklin's `isdef`).
     pub fn contains(&self, name: &str) -> bool {
-        self.values.contains_key(canonical(name))
+        self.get(name).is_some()
     }
 
     /// Names set explicitly (not defaults), in the order they were first set.

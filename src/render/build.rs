@@ -176,6 +176,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     progress.set_total((files.pages.len() * 2) as u64);
     let pages = convert_all(&files, &globals, &resources, opts, progress);
     let index = site_index(&pages, &globals, layouts);
+    let nav_cache = super::themed::NavCache::default();
     let nav = match &theme {
         Some(_) => super::themed::site_nav(&pages_summary(&pages)),
         None => Vec::new(),
@@ -195,7 +196,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                 &index,
                 &globals,
                 theme.as_ref(),
-                &nav,
+                (&nav, &nav_cache),
                 &resources,
                 &mut diags,
             );
@@ -512,7 +513,7 @@ fn render_page(
     index: &SiteIndex,
     globals: &Globals,
     theme: Option<&Theme>,
-    nav: &[super::theme::NavItem],
+    (nav, nav_cache): (&[super::theme::NavItem], &super::themed::NavCache),
     resources: &FsResources,
     diags: &mut Vec<Diagnostic>,
 ) -> (Result<String, Box<Diagnostic>>, Vec<String>, bool) {
@@ -548,6 +549,7 @@ fn render_page(
     } else if let Some(theme) = theme {
         super::themed::page(
             theme,
+            nav_cache,
             page_view(page, nav),
             body,
             globals,

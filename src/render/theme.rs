@@ -51,6 +51,8 @@ pub struct PageContext {
     pub url: String,
     /// Prefix to the site root, ending in `/` (e.g. `/` or `/prepath/`).
     pub root: String,
+    /// The sidebar already rendered (by [`Theme::render_nav`]); when set, `nav` is not used.
+    pub nav_html: Option<String>,
     /// The page's tags as written.
     pub tags: Vec<String>,
     /// The tags' page names (Franklin's refstring of each tag), in the same order.
@@ -124,8 +126,9 @@ fn describe(file: &str, line: Option<usize>, message: &str) -> String {
 }
 
 /// Templates of the built-in theme, by tera name.
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 6] = [
     ("macros.html", include_str!("../../templates/macros.html")),
+    ("nav.html", include_str!("../../templates/nav.html")),
     ("base.html", include_str!("../../templates/base.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("tag.html", include_str!("../../templates/tag.html")),
@@ -228,6 +231,13 @@ impl Theme {
         self.render("page.html", page_context(ctx)?)
     }
 
+    /// Renders the sidebar alone with `nav.html`, for reuse across the pages of a branch.
+    pub fn render_nav(&self, nav: &[NavItem]) -> Result<String, ThemeError> {
+        let mut context = Context::new();
+        context.insert("nav", &nav_view(nav));
+        self.render("nav.html", context)
+    }
+
     /// Renders the "page not found" page with `404.html`, given the context of a page
     /// (whose `root` should be absolute, since the page is served at any address).
     pub fn render_not_found(&self, ctx: &PageContext) -> Result<String, ThemeError> {
@@ -260,7 +270,9 @@ impl Theme {
 /// The tera context of a content page.
 fn page_context(ctx: &PageContext) -> Result<Context, ThemeError> {
     let mut context = Context::from_serialize(ctx).map_err(context_error)?;
-    context.insert("nav", &nav_view(&ctx.nav));
+    if ctx.nav_html.is_none() {
+        context.insert("nav", &nav_view(&ctx.nav));
+    }
     context.insert("toc_tree", &toc_tree(&ctx.toc));
     Ok(context)
 }
@@ -691,6 +703,7 @@ mod tests {
             root: "/".to_string(),
             tags: vec!["julia".to_string()],
             tag_slugs: vec!["julia".to_string()],
+            nav_html: None,
             date: Some("2024-03-01".to_string()),
             author: "A. Teacher".to_string(),
             description: "Types in Julia".to_string(),

@@ -1,6 +1,7 @@
 //! Page assembly with the built-in theme: highlighted code, MathML math, navigation.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::diag::{Diagnostic, LineIndex};
 use crate::dialect::{Globals, Value};
@@ -51,7 +52,8 @@ pub fn site_nav(pages: &[PageSummary]) -> Vec<NavItem> {
             )
         })
         .collect();
-    build_nav(&entries, "")
+    // No page is current in the shared tree (an empty URL would match the home page).
+    build_nav(&entries, "\u{0}")
 }
 
 /// The tree for one page: its entry marked active; on large sites only its branch is open.
@@ -82,9 +84,60 @@ fn count(items: &[NavItem]) -> usize {
     items.iter().map(|i| 1 + count(&i.children)).sum()
 }
 
+/// Sidebars already rendered, by the set of open groups (one per branch of the site).
+#[derive(Default)]
+pub struct NavCache(Mutex<HashMap<String, Arc<String>>>);
+
+/// The URLs of the open groups on the way to `url`: pages of one folder share them.
+fn open_groups(items: &[NavItem], url: &str, key: &mut String) {
+    for item in items {
+        if !item.children.is_empty() && contains(item, url) {
+            key.push_str(&item.url);
+            key.push('\n');
+            open_groups(&item.children, url, key);
+        }
+    }
+}
+
+/// The sidebar of one page: the branch's cached rendering with this page marked current.
+fn sidebar(
+    theme: &Theme,
+    cache: &NavCache,
+    nav: &[NavItem],
+    url: &str,
+) -> Result<String, super::theme::ThemeError> {
+    let mut key = String::new();
+    open_groups(nav, url, &mut key);
+    let cached = cache.0.lock().ok().and_then(|c| c.get(&key).cloned());
+    let html = match cached {
+        Some(html) => html,
+        None => {
+            let html = Arc::new(theme.render_nav(nav)?);
+            if let Ok(mut c) = cache.0.lock() {
+                c.insert(key, html.clone());
+            }
+            html
+        }
+    };
+    // The cached sidebar may mark another page of the branch as current: move the mark.
+    let unmarked = html.replace(" aria-current=\"page\"", "");
+    let link = format!("<a href=\"{}\"", crate::dialect::html::escape(url));
+    Ok(match unmarked.find(&link) {
+        Some(at) => {
+            let mut out = String::with_capacity(unmarked.len() + 24);
+            out.push_str(&unmarked[..at + link.len()]);
+            out.push_str(" aria-current=\"page\"");
+            out.push_str(&unmarked[at + link.len()..]);
+            out
+        }
+        None => unmarked,
+    })
+}
+
 /// Renders a page with the theme.
 pub fn page(
     theme: &Theme,
+    nav_cache: &NavCache,
     view: PageView<'_>,
     body: String,
     globals: &Globals,
@@ -151,7 +204,11 @@ pub fn page(
             })
             .cloned()
             .collect(),
-        nav: nav_for(view.nav, &url, trim),
+        nav_html: Some(
+            sidebar(theme, nav_cache, &nav_for(view.nav, &url, trim), &url)
+                .map_err(|e| Box::new(Diagnostic::error("theme-error", e.to_string())))?,
+        ),
+        nav: Vec::new(),
         url,
         root: "/".to_string(),
         tag_slugs: vars
