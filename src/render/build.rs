@@ -176,11 +176,11 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     progress.set_total((files.pages.len() * 2) as u64);
     let pages = convert_all(&files, &globals, &resources, opts, progress);
     let index = site_index(&pages, &globals, layouts);
-    let nav_cache = super::themed::NavCache::default();
     let nav = match &theme {
         Some(_) => super::themed::site_nav(&pages_summary(&pages)),
         None => Vec::new(),
     };
+    let nav_cache = super::themed::NavCache::new(&nav);
 
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
     // held in memory at once.

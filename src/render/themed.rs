@@ -84,42 +84,64 @@ fn count(items: &[NavItem]) -> usize {
     items.iter().map(|i| 1 + count(&i.children)).sum()
 }
 
-/// Sidebars already rendered, by the set of open groups (one per branch of the site).
-#[derive(Default)]
-pub struct NavCache(Mutex<HashMap<String, Arc<String>>>);
+/// Sidebars already rendered, one per branch of the site, and where every page sits in the tree.
+pub struct NavCache {
+    html: Mutex<HashMap<Vec<usize>, Arc<String>>>,
+    /// URL → child indexes from the top of the tree down to its entry.
+    paths: HashMap<String, Vec<usize>>,
+    /// Large sites open only the current branch.
+    trim: bool,
+}
 
-/// The URLs of the open groups on the way to `url`: pages of one folder share them.
-fn open_groups(items: &[NavItem], url: &str, key: &mut String) {
-    for item in items {
-        if !item.children.is_empty() && contains(item, url) {
-            key.push_str(&item.url);
-            key.push('\n');
-            open_groups(&item.children, url, key);
+impl NavCache {
+    /// Indexes the site's navigation tree.
+    pub fn new(nav: &[NavItem]) -> NavCache {
+        fn walk(items: &[NavItem], prefix: &mut Vec<usize>, paths: &mut HashMap<String, Vec<usize>>) {
+            for (k, item) in items.iter().enumerate() {
+                prefix.push(k);
+                if !item.url.is_empty() {
+                    paths.entry(item.url.clone()).or_insert_with(|| prefix.clone());
+                }
+                walk(&item.children, prefix, paths);
+                prefix.pop();
+            }
+        }
+        let mut paths = HashMap::new();
+        walk(nav, &mut Vec::new(), &mut paths);
+        NavCache {
+            html: Mutex::new(HashMap::new()),
+            paths,
+            trim: count(nav) > FULL_NAV_LIMIT,
         }
     }
 }
 
-/// The sidebar of one page: the branch's cached rendering with this page marked current.
+/// The sidebar of one page: its branch's rendering (made once) with this page marked current.
 fn sidebar(
     theme: &Theme,
     cache: &NavCache,
     nav: &[NavItem],
     url: &str,
 ) -> Result<String, super::theme::ThemeError> {
-    let mut key = String::new();
-    open_groups(nav, url, &mut key);
-    let cached = cache.0.lock().ok().and_then(|c| c.get(&key).cloned());
+    // Pages of one folder open the same groups, so they share a rendering; a page that is
+    // itself a group opens one more.
+    let mut key = cache.paths.get(url).cloned().unwrap_or_default();
+    let is_leaf = item_at(nav, &key).is_none_or(|item| item.children.is_empty());
+    if is_leaf {
+        key.pop();
+    }
+    let cached = cache.html.lock().ok().and_then(|c| c.get(&key).cloned());
     let html = match cached {
         Some(html) => html,
         None => {
-            let html = Arc::new(theme.render_nav(nav)?);
-            if let Ok(mut c) = cache.0.lock() {
+            let html = Arc::new(theme.render_nav(&nav_for(nav, url, cache.trim))?);
+            if let Ok(mut c) = cache.html.lock() {
                 c.insert(key, html.clone());
             }
             html
         }
     };
-    // The cached sidebar may mark another page of the branch as current: move the mark.
+    // The shared rendering may mark another page of the branch as current: move the mark.
     let unmarked = html.replace(" aria-current=\"page\"", "");
     let link = format!("<a href=\"{}\"", crate::dialect::html::escape(url));
     Ok(match unmarked.find(&link) {
@@ -132,6 +154,16 @@ fn sidebar(
         }
         None => unmarked,
     })
+}
+
+fn item_at<'a>(items: &'a [NavItem], path: &[usize]) -> Option<&'a NavItem> {
+    let (first, rest) = path.split_first()?;
+    let item = items.get(*first)?;
+    if rest.is_empty() {
+        Some(item)
+    } else {
+        item_at(&item.children, rest)
+    }
 }
 
 /// Renders a page with the theme.
@@ -183,7 +215,6 @@ pub fn page(
         }
     }
     let url = pretty_url(view.url);
-    let trim = count(view.nav) > FULL_NAV_LIMIT;
     let vars = view.vars;
     let date = vars
         .get("date")
@@ -205,7 +236,7 @@ pub fn page(
             .cloned()
             .collect(),
         nav_html: Some(
-            sidebar(theme, nav_cache, &nav_for(view.nav, &url, trim), &url)
+            sidebar(theme, nav_cache, view.nav, &url)
                 .map_err(|e| Box::new(Diagnostic::error("theme-error", e.to_string())))?,
         ),
         nav: Vec::new(),
