@@ -270,6 +270,13 @@ impl Theme {
 /// The tera context of a content page.
 fn page_context(ctx: &PageContext) -> Result<Context, ThemeError> {
     let mut context = Context::from_serialize(ctx).map_err(context_error)?;
+    // Flags instead of tests on the strings themselves: tera escapes a value just to test
+    // it in `{% if %}`, which on a whole page body costs more than rendering the page.
+    context.insert("has_nav_html", &ctx.nav_html.is_some());
+    context.insert(
+        "body_has_title",
+        &ctx.body.trim_start().starts_with("<h1"),
+    );
     if ctx.nav_html.is_none() {
         context.insert("nav", &nav_view(&ctx.nav));
     }
