@@ -208,15 +208,6 @@ impl<'a> PageState<'a> {
         self.lines.span(&self.file, self.source, s, e)
     }
 
-    /// Keeps a diagnostic, unless the page already has too many.
-    pub(super) fn push_diag(&mut self, d: Diagnostic) {
-        if self.diags.len() < MAX_DIAGNOSTICS {
-            self.diags.push(d);
-        } else {
-            self.dropped_diags += 1;
-        }
-    }
-
     /// Records an error at a fragment range.
     pub(super) fn error(
         &mut self,
@@ -227,16 +218,7 @@ impl<'a> PageState<'a> {
         message: String,
         help: &str,
     ) {
-        if self.diags.len() >= MAX_DIAGNOSTICS {
-            self.dropped_diags += 1;
-            return;
-        }
-        let span = self.span(origin, start, end);
-        let mut d = Diagnostic::error(code, message).at(span);
-        if !help.is_empty() {
-            d = d.help(help);
-        }
-        self.push_diag(d);
+        self.record(Diagnostic::error(code, message), origin, (start, end), help);
     }
 
     /// Records a warning at a fragment range.
@@ -249,16 +231,31 @@ impl<'a> PageState<'a> {
         message: String,
         help: &str,
     ) {
+        self.record(
+            Diagnostic::warning(code, message),
+            origin,
+            (start, end),
+            help,
+        );
+    }
+
+    /// Places a diagnostic and keeps it, unless the page already has too many.
+    fn record(
+        &mut self,
+        mut d: Diagnostic,
+        origin: Origin,
+        (start, end): (usize, usize),
+        help: &str,
+    ) {
         if self.diags.len() >= MAX_DIAGNOSTICS {
             self.dropped_diags += 1;
             return;
         }
-        let span = self.span(origin, start, end);
-        let mut d = Diagnostic::warning(code, message).at(span);
+        d.span = Some(self.span(origin, start, end));
         if !help.is_empty() {
-            d = d.help(help);
+            d.help = Some(help.to_string());
         }
-        self.push_diag(d);
+        self.diags.push(d);
     }
 
     /// Charges `n` bytes of macro output to the page's budget; false once it is spent.

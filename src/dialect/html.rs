@@ -9,6 +9,11 @@ pub fn escape(s: &str) -> String {
 
 /// Escapes `s` onto the end of `out`.
 pub fn escape_into(out: &mut String, s: &str) {
+    escape_with(out, s, false);
+}
+
+/// The one escaping loop: `& < > "` always, braces when `braces`.
+fn escape_with(out: &mut String, s: &str, braces: bool) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
@@ -16,6 +21,8 @@ pub fn escape_into(out: &mut String, s: &str) {
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
+            b'{' if braces => "&#123;",
+            b'}' if braces => "&#125;",
             _ => continue,
         };
         out.push_str(&s[last..i]);
@@ -28,22 +35,7 @@ pub fn escape_into(out: &mut String, s: &str) {
 /// Escapes code: like [`escape_into`], and braces too, so that the template pass
 /// never reads `{{` written inside code.
 pub fn escape_code_into(out: &mut String, s: &str) {
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'{' => "&#123;",
-            b'}' => "&#125;",
-            _ => continue,
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + 1;
-    }
-    out.push_str(&s[last..]);
+    escape_with(out, s, true);
 }
 
 /// [`escape_code_into`] into a new string.

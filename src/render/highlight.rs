@@ -119,57 +119,9 @@ fn highlight_code(lexer: Lexer, code: &str, out: &mut String) {
     scanner.finish();
 }
 
-/// Replaces the HTML character references of `s` by the characters they stand for.
-///
-/// Handles the five XML entities, `&nbsp;` and numeric references; anything else is kept
-/// verbatim, because the bodies this module sees were escaped by pulldown-cmark or Franklin,
-/// which only produce those.
+/// Decodes the entities of escaped code (shared with math, which reads TeX out of HTML).
 pub(crate) fn unescape_html(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let decoded = rest
-            .find(';')
-            .filter(|&semi| semi <= 10)
-            .and_then(|semi| decode_entity(&rest[1..semi]).map(|c| (c, semi)));
-        match decoded {
-            Some((c, semi)) => {
-                out.push(c);
-                rest = &rest[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// The character an entity name (between `&` and `;`) stands for.
-fn decode_entity(name: &str) -> Option<char> {
-    match name {
-        "lt" => Some('<'),
-        "gt" => Some('>'),
-        "amp" => Some('&'),
-        "quot" => Some('"'),
-        "apos" => Some('\''),
-        "nbsp" => Some('\u{a0}'),
-        _ => {
-            let num = name.strip_prefix('#')?;
-            let code = match num.strip_prefix(['x', 'X']) {
-                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-                None => num.parse::<u32>().ok()?,
-            };
-            char::from_u32(code)
-        }
-    }
+    crate::dialect::html::unescape(s)
 }
 
 /// The colours and style of one class: light colour, dark colour, extra declarations.

@@ -273,10 +273,7 @@ fn page_context(ctx: &PageContext) -> Result<Context, ThemeError> {
     // Flags instead of tests on the strings themselves: tera escapes a value just to test
     // it in `{% if %}`, which on a whole page body costs more than rendering the page.
     context.insert("has_nav_html", &ctx.nav_html.is_some());
-    context.insert(
-        "body_has_title",
-        &ctx.body.trim_start().starts_with("<h1"),
-    );
+    context.insert("body_has_title", &ctx.body.trim_start().starts_with("<h1"));
     if ctx.nav_html.is_none() {
         context.insert("nav", &nav_view(&ctx.nav));
     }
@@ -289,26 +286,12 @@ fn page_context(ctx: &PageContext) -> Result<Context, ThemeError> {
 /// tera's default also escapes `/` (as `&#x2F;`), which makes every URL in the output
 /// unreadable without buying any safety in quoted attributes.
 fn escape_html(s: &str) -> String {
-    if !s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
-        return s.to_string();
+    let escaped = crate::dialect::html::escape(s);
+    if escaped.contains('\'') {
+        escaped.replace('\'', "&#39;")
+    } else {
+        escaped
     }
-    let mut out = String::with_capacity(s.len() + 16);
-    let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + 1;
-    }
-    out.push_str(&s[last..]);
-    out
 }
 
 /// A context that cannot be serialized; only possible with a broken `Serialize` impl.

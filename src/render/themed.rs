@@ -96,11 +96,17 @@ pub struct NavCache {
 impl NavCache {
     /// Indexes the site's navigation tree.
     pub fn new(nav: &[NavItem]) -> NavCache {
-        fn walk(items: &[NavItem], prefix: &mut Vec<usize>, paths: &mut HashMap<String, Vec<usize>>) {
+        fn walk(
+            items: &[NavItem],
+            prefix: &mut Vec<usize>,
+            paths: &mut HashMap<String, Vec<usize>>,
+        ) {
             for (k, item) in items.iter().enumerate() {
                 prefix.push(k);
                 if !item.url.is_empty() {
-                    paths.entry(item.url.clone()).or_insert_with(|| prefix.clone());
+                    paths
+                        .entry(item.url.clone())
+                        .or_insert_with(|| prefix.clone());
                 }
                 walk(&item.children, prefix, paths);
                 prefix.pop();
