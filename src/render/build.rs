@@ -180,7 +180,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         Some(_) => super::themed::site_nav(&pages_summary(&pages)),
         None => Vec::new(),
     };
-    let nav_cache = super::themed::NavCache::new(&nav);
+    let theme_cache = super::themed::ThemeCache::new(&nav);
 
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
     // held in memory at once.
@@ -196,7 +196,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                 &index,
                 &globals,
                 theme.as_ref(),
-                (&nav, &nav_cache),
+                (&nav, &theme_cache),
                 &resources,
                 &mut diags,
             );
@@ -513,7 +513,7 @@ fn render_page(
     index: &SiteIndex,
     globals: &Globals,
     theme: Option<&Theme>,
-    (nav, nav_cache): (&[super::theme::NavItem], &super::themed::NavCache),
+    (nav, theme_cache): (&[super::theme::NavItem], &super::themed::ThemeCache),
     resources: &FsResources,
     diags: &mut Vec<Diagnostic>,
 ) -> (Result<String, Box<Diagnostic>>, Vec<String>, bool) {
@@ -549,7 +549,7 @@ fn render_page(
     } else if let Some(theme) = theme {
         super::themed::page(
             theme,
-            nav_cache,
+            theme_cache,
             page_view(page, nav),
             body,
             globals,

@@ -1,5 +1,7 @@
 //! Files made from the whole site: tag pages, `sitemap.xml`, `robots.txt` and the RSS feed.
 
+use rayon::prelude::*;
+
 use crate::diag::Diagnostic;
 use crate::dialect::html::escape;
 use crate::dialect::resources::Resources;
@@ -94,57 +96,84 @@ fn tag_pages(
         .layouts
         .get("tag.html")
         .map_or(DEFAULT_TAG_LAYOUT, String::as_str);
-    let mut out = Vec::new();
-    for tag in tags {
-        let rel = site::tag_output_path(&index.tag_path, tag);
-        let html = match theme {
-            Some(theme) => {
-                let pages = index.tags[tag]
-                    .iter()
-                    .map(|(url, title, _)| NavItem {
-                        title: super::themed::plain_title_text(title),
-                        url: url.clone(),
-                        active: false,
-                        children: Vec::new(),
-                    })
-                    .collect();
-                let ctx = TagContext {
-                    site_title: globals.vars.str("website_title").to_string(),
-                    tag: tag.clone(),
-                    pages,
-                    nav: nav.to_vec(),
-                    root: "/".to_string(),
-                };
-                match theme.render_tag(&ctx) {
-                    Ok(h) => h,
-                    Err(e) => {
-                        diags.push(Diagnostic::error("theme-error", e.to_string()));
-                        continue;
-                    }
-                }
-            }
-            None => {
-                let mut vars = PageVars::for_page(&globals.vars);
-                vars.set_raw("fd_tag", Value::Str(tag.clone()));
-                vars.set_raw("fd_url", Value::Str(format!("/{rel}")));
-                let mut host = SiteHost {
-                    site: index,
-                    vars: &vars,
-                    headings: &[],
-                    key: format!("/{}/{tag}/", index.tag_path),
-                    tag: Some(tag.clone()),
-                    resources,
-                    redirects: Vec::new(),
-                    sitemap_exclude: false,
-                };
-                let (html, issues) = template::render(layout, &mut host);
-                diags.extend(layout_diagnostics(issues, "_layout/tag.html", layout));
-                html
-            }
-        };
-        out.push((rel, html.into_bytes()));
+    // Tag pages are independent of each other: render them in parallel.
+    let rendered: Vec<(Option<(String, Vec<u8>)>, Vec<Diagnostic>)> = tags
+        .par_iter()
+        .map(|tag| {
+            let mut diags = Vec::new();
+            let page = tag_page(
+                tag, index, globals, theme, nav, resources, layout, &mut diags,
+            );
+            (page, diags)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(rendered.len());
+    for (page, mut d) in rendered {
+        diags.append(&mut d);
+        out.extend(page);
     }
     out
+}
+
+/// One tag page: the theme's, or `_layout/tag.html` through Franklin's templates.
+#[allow(clippy::too_many_arguments)]
+fn tag_page(
+    tag: &str,
+    index: &SiteIndex,
+    globals: &Globals,
+    theme: Option<&Theme>,
+    nav: &[NavItem],
+    resources: &dyn Resources,
+    layout: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(String, Vec<u8>)> {
+    let rel = site::tag_output_path(&index.tag_path, tag);
+    let html = match theme {
+        Some(theme) => {
+            let pages = index.tags[tag]
+                .iter()
+                .map(|(url, title, _)| NavItem {
+                    title: super::themed::plain_title_text(title),
+                    url: url.clone(),
+                    active: false,
+                    children: Vec::new(),
+                })
+                .collect();
+            let ctx = TagContext {
+                site_title: globals.vars.str("website_title").to_string(),
+                tag: tag.to_string(),
+                pages,
+                nav: nav.to_vec(),
+                root: "/".to_string(),
+            };
+            match theme.render_tag(&ctx) {
+                Ok(h) => h,
+                Err(e) => {
+                    diags.push(Diagnostic::error("theme-error", e.to_string()));
+                    return None;
+                }
+            }
+        }
+        None => {
+            let mut vars = PageVars::for_page(&globals.vars);
+            vars.set_raw("fd_tag", Value::Str(tag.to_string()));
+            vars.set_raw("fd_url", Value::Str(format!("/{rel}")));
+            let mut host = SiteHost {
+                site: index,
+                vars: &vars,
+                headings: &[],
+                key: format!("/{}/{tag}/", index.tag_path),
+                tag: Some(tag.to_string()),
+                resources,
+                redirects: Vec::new(),
+                sitemap_exclude: false,
+            };
+            let (html, issues) = template::render(layout, &mut host);
+            diags.extend(layout_diagnostics(issues, "_layout/tag.html", layout));
+            html
+        }
+    };
+    Some((rel, html.into_bytes()))
 }
 
 fn sitemap_xml(website_url: &str, entries: &[SitemapEntry]) -> String {

@@ -6,6 +6,9 @@
 //! script has run. TeX that pulldown-latex cannot parse stays in the page as written and is
 //! reported, so the author sees the problem at build time rather than as a red box online.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{push_mathml, Parser, RenderConfig, Storage};
 
@@ -19,6 +22,16 @@ const RAW_ELEMENTS: [&str; 4] = ["pre", "code", "script", "style"];
 /// Returns the new HTML and one message per formula that could not be converted; such
 /// formulas are left as they were.
 pub fn render_math(html: &str) -> (String, Vec<String>) {
+    render_math_with(html, None)
+}
+
+/// Formulas already typeset in this build, by display mode and TeX: course notes repeat
+/// their notation (`$x$`, `$\mathbb{R}^n$`) on page after page.
+#[derive(Default)]
+pub struct MathCache(Mutex<HashMap<(bool, String), Result<String, String>>>);
+
+/// [`render_math`], reusing and filling `cache`.
+pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<String>) {
     let mut problems = Vec::new();
     if !html.contains("\\(") && !html.contains("\\[") {
         return (html.to_string(), problems);
@@ -34,11 +47,11 @@ pub fn render_math(html: &str) -> (String, Vec<String>) {
                 pos += skip;
             }
             Some(lt) => {
-                convert_text(&rest[..lt], &mut out, &mut problems);
+                convert_text(&rest[..lt], &mut out, &mut problems, cache);
                 pos += lt;
             }
             None => {
-                convert_text(rest, &mut out, &mut problems);
+                convert_text(rest, &mut out, &mut problems, cache);
                 pos = html.len();
             }
         }
@@ -76,7 +89,12 @@ fn markup_len(s: &str) -> usize {
 }
 
 /// Converts the math of one run of text (no tags inside) and appends it to `out`.
-fn convert_text(text: &str, out: &mut String, problems: &mut Vec<String>) {
+fn convert_text(
+    text: &str,
+    out: &mut String,
+    problems: &mut Vec<String>,
+    cache: Option<&MathCache>,
+) {
     let bytes = text.as_bytes();
     let mut copied = 0;
     let mut i = 0;
@@ -101,7 +119,7 @@ fn convert_text(text: &str, out: &mut String, problems: &mut Vec<String>) {
         };
         let tex_end = tex_start + tex_len;
         let original = &text[i..tex_end + 2];
-        match to_mathml(&text[tex_start..tex_end], mode) {
+        match cached_mathml(&text[tex_start..tex_end], mode, cache) {
             Ok(mathml) => {
                 out.push_str(&text[copied..i]);
                 out.push_str(&mathml);
@@ -139,6 +157,26 @@ fn find_closer(s: &str, close: &str) -> Option<usize> {
 }
 
 /// Typesets escaped TeX as MathML, or says why it cannot.
+/// [`to_mathml`] through the build's cache.
+fn cached_mathml(
+    escaped_tex: &str,
+    mode: DisplayMode,
+    cache: Option<&MathCache>,
+) -> Result<String, String> {
+    let Some(cache) = cache else {
+        return to_mathml(escaped_tex, mode);
+    };
+    let key = (matches!(mode, DisplayMode::Block), escaped_tex.to_string());
+    if let Some(hit) = cache.0.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let result = to_mathml(escaped_tex, mode);
+    if let Ok(mut c) = cache.0.lock() {
+        c.insert(key, result.clone());
+    }
+    result
+}
+
 fn to_mathml(escaped_tex: &str, mode: DisplayMode) -> Result<String, String> {
     let tex = unescape_html(escaped_tex);
     if tex.trim().is_empty() {

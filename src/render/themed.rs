@@ -84,8 +84,11 @@ fn count(items: &[NavItem]) -> usize {
     items.iter().map(|i| 1 + count(&i.children)).sum()
 }
 
-/// Sidebars already rendered, one per branch of the site, and where every page sits in the tree.
-pub struct NavCache {
+/// What the theme reuses across the pages of one build: sidebars (one per branch of the
+/// site, with where every page sits in the tree) and typeset formulas.
+pub struct ThemeCache {
+    /// Typeset formulas, shared by all pages of the build.
+    pub math: super::math::MathCache,
     html: Mutex<HashMap<Vec<usize>, Arc<String>>>,
     /// URL → child indexes from the top of the tree down to its entry.
     paths: HashMap<String, Vec<usize>>,
@@ -93,9 +96,9 @@ pub struct NavCache {
     trim: bool,
 }
 
-impl NavCache {
+impl ThemeCache {
     /// Indexes the site's navigation tree.
-    pub fn new(nav: &[NavItem]) -> NavCache {
+    pub fn new(nav: &[NavItem]) -> ThemeCache {
         fn walk(
             items: &[NavItem],
             prefix: &mut Vec<usize>,
@@ -114,7 +117,8 @@ impl NavCache {
         }
         let mut paths = HashMap::new();
         walk(nav, &mut Vec::new(), &mut paths);
-        NavCache {
+        ThemeCache {
+            math: super::math::MathCache::default(),
             html: Mutex::new(HashMap::new()),
             paths,
             trim: count(nav) > FULL_NAV_LIMIT,
@@ -125,7 +129,7 @@ impl NavCache {
 /// The sidebar of one page: its branch's rendering (made once) with this page marked current.
 fn sidebar(
     theme: &Theme,
-    cache: &NavCache,
+    cache: &ThemeCache,
     nav: &[NavItem],
     url: &str,
 ) -> Result<String, super::theme::ThemeError> {
@@ -175,7 +179,7 @@ fn item_at<'a>(items: &'a [NavItem], path: &[usize]) -> Option<&'a NavItem> {
 /// Renders a page with the theme.
 pub fn page(
     theme: &Theme,
-    nav_cache: &NavCache,
+    theme_cache: &ThemeCache,
     view: PageView<'_>,
     body: String,
     globals: &Globals,
@@ -189,7 +193,7 @@ pub fn page(
         body
     };
     let (body, problems) = if body.contains("\\(") || body.contains("\\[") {
-        super::math::render_math(&body)
+        super::math::render_math_with(&body, Some(&theme_cache.math))
     } else {
         (body, Vec::new())
     };
@@ -242,7 +246,7 @@ pub fn page(
             .cloned()
             .collect(),
         nav_html: Some(
-            sidebar(theme, nav_cache, view.nav, &url)
+            sidebar(theme, theme_cache, view.nav, &url)
                 .map_err(|e| Box::new(Diagnostic::error("theme-error", e.to_string())))?,
         ),
         nav: Vec::new(),
