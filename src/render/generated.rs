@@ -18,6 +18,9 @@ use super::theme::{NavItem, TagContext, Theme};
 /// The tag page Franklin writes into `_layout/` when a site has none.
 const DEFAULT_TAG_LAYOUT: &str = "{{insert head.html}}\n<div class=\"franklin-content tagpage\">\n<h1>Tag: {{fill fd_tag}}</h1>\n{{taglist}}\n</div>\n{{insert foot.html}}\n";
 
+/// A generated file: output path and bytes.
+pub type OutputFile = (String, Vec<u8>);
+
 /// One sitemap line: url, last modification, change frequency, priority.
 pub type SitemapEntry = (String, Date, String, String);
 
@@ -97,7 +100,7 @@ fn tag_pages(
         .get("tag.html")
         .map_or(DEFAULT_TAG_LAYOUT, String::as_str);
     // Tag pages are independent of each other: render them in parallel.
-    let rendered: Vec<(Option<(String, Vec<u8>)>, Vec<Diagnostic>)> = tags
+    let rendered: Vec<(Option<OutputFile>, Vec<Diagnostic>)> = tags
         .par_iter()
         .map(|tag| {
             let mut diags = Vec::new();
@@ -126,7 +129,7 @@ fn tag_page(
     resources: &dyn Resources,
     layout: &str,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(String, Vec<u8>)> {
+) -> Option<OutputFile> {
     let rel = site::tag_output_path(&index.tag_path, tag);
     let html = match theme {
         Some(theme) => {
