@@ -155,12 +155,17 @@ fn is_plain(text: &str) -> bool {
         })
 }
 
-fn is_special(b: u8) -> bool {
-    matches!(
-        b,
-        b'<' | b'+' | b'~' | b'[' | b'\\' | b'@' | b'#' | b'$' | b'`' | b'{'
-    )
-}
+/// Bytes that may start a Franklin construct.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let bytes = b"<+~[\\@#$`{";
+    let mut k = 0;
+    while k < bytes.len() {
+        t[bytes[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 impl PageState<'_> {
     /// Converts a fragment of dialect text to HTML. `recursive` fragments (command bodies,
@@ -190,11 +195,11 @@ impl PageState<'_> {
         let mut i = 0;
         let mut run = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            if !is_special(b) {
-                i += 1;
-                continue;
+            match bytes[i..].iter().position(|b| SPECIAL[usize::from(*b)]) {
+                Some(k) => i += k,
+                None => break,
             }
+            let b = bytes[i];
             let line_start = i == 0 || bytes[i - 1] == b'\n';
             let step = match b {
                 b'<' if i < unclosed.comment => {

@@ -4,6 +4,19 @@
 //! question with a fresh search is quadratic on pathological pages (a megabyte of `{`),
 //! so the pairs are computed once per fragment with a stack.
 
+/// Bytes that open or close something this pass tracks.
+const INTERESTING: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\\' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'`' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'~' as usize] = true;
+    t[b'@' as usize] = true;
+    t
+};
+
 /// Matching closers for the openers of one fragment.
 #[derive(Debug, Default)]
 pub struct Matches {
@@ -57,6 +70,11 @@ impl Matches {
         let mut code_fail = [usize::MAX; 8];
         let mut i = 0;
         while i < bytes.len() {
+            // Jump to the next byte that can matter; prose is mostly plain bytes.
+            match bytes[i..].iter().position(|b| INTERESTING[usize::from(*b)]) {
+                Some(k) => i += k,
+                None => break,
+            }
             match bytes[i] {
                 b'\\' => {
                     if let Some((name, len)) = env_token(text, i, "\\begin{") {
