@@ -22,7 +22,7 @@ fn every_error_kind_has_its_message_and_position() {
     let cases: &[(&str, &str)] = &[
         // (source, expected first diagnostic)
         ("Some text \\unknowncmd here.", 
-         "notes/page.md:1:11: error[unknown-command]: unknown command `\\unknowncmd` (help: define it in config.md with `\\newcommand{\\unknowncmd}[1]{...}`, or write `\\\\` for a line break)"),
+         "notes/page.md:1:11: error[unknown-command]: unknown command `\\unknowncmd` (help: define it in config.md with `\\newcommand{\\unknowncmd}[1]{...}`; to show a backslash, put the text in `code`)"),
         ("\\newcommand{\\note}[1]{N: #1}\nA \\note without args.", 
          "notes/page.md:2:3: error[wrong-argument-count]: `\\note` expects 1 argument, found 0 (help: write `\\note` followed by 1 brace group, like `\\note{...}`)"),
         ("\\newcommand{\\note}[1]{N: #1}\nA \\note {spaced}.", 

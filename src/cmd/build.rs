@@ -130,10 +130,12 @@ pub fn summary(report: &BuildReport, out: &std::path::Path) -> String {
     let warnings = report.diagnostics.len() - errors;
     let out: PathBuf = out.to_path_buf();
     format!(
-        "{} {} pages, {} files ({} written, {} unchanged, {} removed) into {} in {:.2}s; {} error{}, {} warning{}",
+        "{} {} page{}, {} file{} ({} written, {} unchanged, {} removed) into {} in {:.2}s; {} error{}, {} warning{}",
         if errors > 0 { "built with errors:" } else { "built" },
         report.pages,
+        if report.pages == 1 { "" } else { "s" },
         report.files,
+        if report.files == 1 { "" } else { "s" },
         report.written,
         report.unchanged,
         report.removed,

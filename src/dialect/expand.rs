@@ -203,7 +203,7 @@ impl PageState<'_> {
         }
         let help = match closest(name, &self.commands.command_names()) {
             Some(s) => format!("did you mean `\\{s}`? Otherwise define it in config.md with `\\newcommand{{\\{name}}}[1]{{...}}`"),
-            None => format!("define it in config.md with `\\newcommand{{\\{name}}}[1]{{...}}`, or write `\\\\` for a line break"),
+            None => format!("define it in config.md with `\\newcommand{{\\{name}}}[1]{{...}}`; to show a backslash, put the text in `code`"),
         };
         self.error(
             origin,
