@@ -283,9 +283,14 @@ impl Lexer<'_> {
             return Some(end);
         }
         if lang.headers && c == b'[' {
-            let end = s.line_end(pos);
-            let close = s.b[pos..end].iter().rposition(|&b| b == b']')?;
-            let end = pos + close + 1;
+            let line_end = s.line_end(pos);
+            let mut end = None;
+            let mut p = pos;
+            while let Some(close) = s.find(p, line_end, b']') {
+                p = s.next(close);
+                end = Some(p);
+            }
+            let end = end?;
             s.span(pos, end, Class::Type);
             return Some(end);
         }
@@ -300,8 +305,8 @@ impl Lexer<'_> {
             end += 1;
         }
         // The `!` of a mutating Julia function, but not the `!=` operator.
-        if lang.bang_names && s.b.get(end) == Some(&b'!') && s.b.get(end + 1) != Some(&b'=') {
-            end += 1;
+        if lang.bang_names {
+            end = bang(s, end).unwrap_or(end);
         }
         let word = s.text(pos, end);
         if let Some(str_end) = self.prefixed_string(s, word, end) {
@@ -309,10 +314,10 @@ impl Lexer<'_> {
             s.span(pos, str_end, Class::Str);
             return str_end;
         }
-        if lang.bang_macros && s.b.get(end) == Some(&b'!') && s.b.get(end + 1) != Some(&b'=') {
+        if let Some(after) = bang(s, end).filter(|_| lang.bang_macros) {
             self.pending = None;
-            s.span(pos, end + 1, Class::Meta);
-            return end + 1;
+            s.span(pos, after, Class::Meta);
+            return after;
         }
         let pending = self.pending.take();
         let class = self.classify(s, word, end, first, pending);
@@ -335,13 +340,13 @@ impl Lexer<'_> {
         match lang.keys {
             Keys::Equals => {
                 let after = s.skip_blanks(end);
-                if s.at(after) == b'=' && s.at(after + 1) != b'=' {
+                if s.at(after) == b'=' && s.at(s.next(after)) != b'=' {
                     return Some(Class::Key);
                 }
             }
-            Keys::Make if first && lang.keywords.binary_search(&word).is_err() => {
+            Keys::Make if first && !contains(lang.keywords, word) => {
                 let after = s.skip_blanks(end);
-                match (s.at(after), s.at(after + 1)) {
+                match (s.at(after), s.at(s.next(after))) {
                     (b':', b'=') | (b'?' | b'+' | b'!', b'=') => return Some(Class::Key),
                     (b'=', _) => return Some(Class::Key),
                     (b':', _) => return Some(Class::Function),
@@ -363,7 +368,7 @@ impl Lexer<'_> {
         } else {
             word
         };
-        if lang.keywords.binary_search(&key).is_ok() {
+        if contains(lang.keywords, key) {
             if lang.def_fn.contains(&key) {
                 self.pending = Some(Class::Function);
             } else if lang.def_type.contains(&key) {
@@ -371,10 +376,10 @@ impl Lexer<'_> {
             }
             return Some(Class::Keyword);
         }
-        if lang.constants.binary_search(&key).is_ok() {
+        if contains(lang.constants, key) {
             return Some(Class::Number);
         }
-        if lang.types.binary_search(&key).is_ok() {
+        if contains(lang.types, key) {
             return Some(Class::Type);
         }
         if pending.is_some() {
@@ -385,7 +390,7 @@ impl Lexer<'_> {
         }
         if lang.calls {
             let next = s.at(end);
-            if next == b'(' || (lang.bang_names && next == b'.' && s.at(end + 1) == b'(') {
+            if next == b'(' || (lang.bang_names && next == b'.' && s.at(s.next(end)) == b'(') {
                 return Some(Class::Function);
             }
         }
@@ -442,10 +447,9 @@ impl Lexer<'_> {
                 }
             }
             if matches!(b.get(end), Some(b'e' | b'E')) {
-                let digit_at = if matches!(b.get(end + 1), Some(b'+' | b'-')) {
-                    end + 2
-                } else {
-                    end + 1
+                let digit_at = match s.unit(end + 1) {
+                    (b'+' | b'-', len) => end + 1 + len,
+                    _ => end + 1,
                 };
                 if b.get(digit_at).is_some_and(u8::is_ascii_digit) {
                     end = digit_at;
@@ -506,7 +510,8 @@ impl Lexer<'_> {
             b':' if lang.symbols => julia_symbol(s, pos),
             b'#' if lang.attributes => rust_attribute(s, pos),
             b'.' if s.b.get(pos + 1).is_some_and(u8::is_ascii_digit)
-                && (pos == 0 || !lang.is_word(s.b[pos - 1]) && s.b[pos - 1] != b'.') =>
+                && !lang.is_word(s.prev(pos))
+                && s.prev(pos) != b'.' =>
             {
                 Some((self.number(s, pos + 1), Class::Number))
             }
@@ -526,7 +531,7 @@ impl Lexer<'_> {
         let after = s.skip_blanks(end);
         match self.lang.keys {
             Keys::Colon => s.at(after) == b':',
-            Keys::Equals => s.at(after) == b'=' && s.at(after + 1) != b'=',
+            Keys::Equals => s.at(after) == b'=' && s.at(s.next(after)) != b'=',
             _ => false,
         }
     }
@@ -544,8 +549,7 @@ impl Lexer<'_> {
         for open in lang.line_comments {
             if open.as_bytes()[0] == c && s.matches(pos, open.as_bytes()).is_some() {
                 if lang.comment_after_blank
-                    && pos > 0
-                    && !matches!(s.b[pos - 1], b' ' | b'\t' | b'\n' | b'\r' | b';')
+                    && !matches!(s.prev(pos), 0 | b' ' | b'\t' | b'\n' | b'\r' | b';')
                 {
                     return None;
                 }
@@ -554,6 +558,28 @@ impl Lexer<'_> {
         }
         None
     }
+}
+
+/// Whether the sorted `list` holds `word`.
+///
+/// A binary search whose comparison is inlined: with `str`'s own ordering every probe is a call
+/// to `memcmp`, which cost a third of the highlighting time for words this short.
+#[inline]
+fn contains(list: &[&str], word: &str) -> bool {
+    let word = word.as_bytes();
+    list.binary_search_by(|probe| compare(probe.as_bytes(), word))
+        .is_ok()
+}
+
+/// Byte-wise ordering of two short strings, the same as `str`'s.
+#[inline]
+fn compare(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// Whether `word` looks like a type: capitalised, with a lowercase letter somewhere.
@@ -565,6 +591,18 @@ fn is_type_name(word: &str) -> bool {
 /// If `pos` is at a prompt, the position after it (a prompt is followed by a blank or the end of
 /// its line).
 fn prompt(lang: &Lang, s: &Scanner<'_, '_>, pos: usize) -> Option<usize> {
+    // Julia's package prompt names the environment first: `(@v1.10) pkg>`.
+    let pos = match s.at(pos) {
+        b'(' => {
+            let close = s.find(pos, s.line_end(pos), b')')?;
+            let after = s.next(close);
+            if s.at(after) != b' ' {
+                return None;
+            }
+            after + 1
+        }
+        _ => pos,
+    };
     lang.prompts.iter().find_map(|p| {
         let end = s.matches(pos, p.as_bytes())?;
         matches!(s.at(end), b' ' | b'\n' | 0).then_some(end)
@@ -642,7 +680,7 @@ fn raw_hash_string(s: &Scanner<'_, '_>, pos: usize) -> Option<usize> {
     let mut p = pos;
     while s.at(p) == b'#' {
         hashes += 1;
-        p += 1;
+        p = s.next(p);
     }
     if s.at(p) != b'"' {
         return None;
@@ -656,7 +694,7 @@ fn raw_hash_string(s: &Scanner<'_, '_>, pos: usize) -> Option<usize> {
             let mut n = 0;
             while n < hashes && s.at(q) == b'#' {
                 n += 1;
-                q += 1;
+                q = s.next(q);
             }
             if n == hashes {
                 return Some(q);
@@ -669,10 +707,8 @@ fn raw_hash_string(s: &Scanner<'_, '_>, pos: usize) -> Option<usize> {
 /// A Julia character literal at `pos`, unless the quote is the adjoint operator.
 fn julia_char(s: &Scanner<'_, '_>, pos: usize) -> Option<(usize, Class)> {
     // After a value, `'` is the adjoint: `A'`, `f(x)'`, `v[1]'`.
-    if pos > 0 && {
-        let prev = s.b[pos - 1];
-        matches!(prev, b')' | b']' | b'}' | b'\'' | b'.') || is_word(prev)
-    } {
+    let prev = s.prev(pos);
+    if matches!(prev, b')' | b']' | b'}' | b'\'' | b'.') || is_word(prev) {
         return None;
     }
     char_literal(s, pos).map(|end| (end, Class::Str))
@@ -726,7 +762,7 @@ fn char_literal(s: &Scanner<'_, '_>, pos: usize) -> Option<usize> {
 
 /// `@name` (with dotted parts, as Python decorators have) or Julia's `@.` at `pos`.
 fn at_name(s: &Scanner<'_, '_>, pos: usize) -> Option<(usize, Class)> {
-    let mut end = pos + 1;
+    let mut end = s.next(pos);
     if s.b.get(end) == Some(&b'.') {
         return Some((end + 1, Class::Meta));
     }
@@ -745,29 +781,26 @@ fn at_name(s: &Scanner<'_, '_>, pos: usize) -> Option<(usize, Class)> {
             break;
         }
     }
-    if s.b.get(end) == Some(&b'!') {
-        end += 1;
-    }
-    Some((end, Class::Meta))
+    Some((bang(s, end).unwrap_or(end), Class::Meta))
 }
 
 /// A variable reference at the `$` at `pos`: `$name`, `${…}`, `$(NAME)`, `$1`, `$?`, `$@`.
 pub(crate) fn dollar(s: &Scanner<'_, '_>, pos: usize) -> Option<usize> {
-    let next = pos + 1;
+    let next = s.next(pos);
     let (c, len) = s.unit(next);
     match c {
         b'{' => {
-            let line_end = s.line_end(next);
-            let close = s.b[next..line_end].iter().position(|&b| b == b'}')?;
-            Some(next + close + 1)
+            let close = s.find(next, s.line_end(next), b'}')?;
+            Some(s.next(close))
         }
         b'(' => {
             // Only a plain name in parentheses is a variable; `$(cmd …)` is a command.
-            let mut end = next + 1;
+            let start = next + len;
+            let mut end = start;
             while end < s.len() && (is_word(s.b[end]) || s.b[end] == b'.') {
                 end += 1;
             }
-            (end > next + 1 && s.b.get(end) == Some(&b')')).then_some(end + 1)
+            (end > start && s.at(end) == b')').then(|| s.next(end))
         }
         _ if c.is_ascii_alphabetic() || c == b'_' => {
             let mut end = next;
@@ -790,15 +823,13 @@ pub(crate) fn dollar(s: &Scanner<'_, '_>, pos: usize) -> Option<usize> {
 
 /// A Julia symbol `:name` at `pos`, when the colon cannot be a range or a ternary.
 fn julia_symbol(s: &Scanner<'_, '_>, pos: usize) -> Option<(usize, Class)> {
-    if pos > 0
-        && !matches!(
-            s.b[pos - 1],
-            b' ' | b'\t' | b'\n' | b'(' | b'[' | b'{' | b',' | b'='
-        )
-    {
+    if !matches!(
+        s.prev(pos),
+        0 | b' ' | b'\t' | b'\n' | b'(' | b'[' | b'{' | b',' | b'='
+    ) {
         return None;
     }
-    let start = pos + 1;
+    let start = s.next(pos);
     if !s
         .b
         .get(start)
@@ -815,24 +846,38 @@ fn julia_symbol(s: &Scanner<'_, '_>, pos: usize) -> Option<(usize, Class)> {
 
 /// A Rust attribute `#[…]` or `#![…]` at `pos`, up to its closing bracket on the same line.
 fn rust_attribute(s: &Scanner<'_, '_>, pos: usize) -> Option<(usize, Class)> {
-    let open = match s.b.get(pos + 1) {
-        Some(b'[') => pos + 1,
-        Some(b'!') if s.b.get(pos + 2) == Some(&b'[') => pos + 2,
+    let after_hash = s.next(pos);
+    let open = match s.at(after_hash) {
+        b'[' => after_hash,
+        b'!' if s.at(s.next(after_hash)) == b'[' => s.next(after_hash),
         _ => return None,
     };
     let line_end = s.line_end(open);
     let mut depth = 0usize;
-    for (i, &b) in s.b[open..line_end].iter().enumerate() {
-        match b {
+    let mut p = open;
+    while p < line_end {
+        let (c, len) = s.unit(p);
+        match c {
             b'[' => depth += 1,
             b']' => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
-                    return Some((open + i + 1, Class::Meta));
+                    return Some((p + len, Class::Meta));
                 }
             }
             _ => {}
         }
+        p += len.max(1);
     }
     Some((line_end, Class::Meta))
+}
+
+/// If a `!` that is not the start of `!=` is at `pos`, the position after it.
+fn bang(s: &Scanner<'_, '_>, pos: usize) -> Option<usize> {
+    let (c, len) = s.unit(pos);
+    if c != b'!' {
+        return None;
+    }
+    let after = pos + len;
+    (s.at(after) != b'=').then_some(after)
 }

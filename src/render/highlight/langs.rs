@@ -19,22 +19,16 @@ pub(crate) enum Lexer {
 /// for plain text and unknown languages.
 pub(crate) fn lexer_for(lang: &str, code: &str) -> Option<Lexer> {
     let lexer = match lang {
-        "julia" | "jl" => {
-            if code.trim_start().starts_with("julia&gt;") {
-                Lexer::Generic(&JULIA_REPL)
-            } else {
-                Lexer::Generic(&JULIA)
-            }
-        }
-        "julia-repl" | "jldoctest" | "juliarepl" | "julia-console" => {
-            if code.trim_start().starts_with("julia&gt;") {
+        // A session pasted into a plain `julia` block is still a session.
+        "julia" | "jl" | "julia-repl" | "jldoctest" | "juliarepl" | "julia-console" => {
+            if is_session(code, &JULIA_REPL) {
                 Lexer::Generic(&JULIA_REPL)
             } else {
                 Lexer::Generic(&JULIA)
             }
         }
         "python" | "py" | "python3" | "py3" => {
-            if code.trim_start().starts_with("&gt;&gt;&gt;") {
+            if is_session(code, &PYCON) {
                 Lexer::Generic(&PYCON)
             } else {
                 Lexer::Generic(&PYTHON)
@@ -66,6 +60,29 @@ pub(crate) fn lexer_for(lang: &str, code: &str) -> Option<Lexer> {
         _ => return None,
     };
     Some(lexer)
+}
+
+/// Whether `code` starts with one of the prompts of `session`, its `>` escaped or not.
+fn is_session(code: &str, session: &Lang) -> bool {
+    let start = code.trim_start();
+    // Julia's package prompt names the environment first: `(@v1.10) pkg>`.
+    let start = match start
+        .strip_prefix('(')
+        .and_then(|rest| rest.split_once(") "))
+    {
+        Some((_, after)) => after,
+        None => start,
+    };
+    session.prompts.iter().any(|prompt| {
+        let mut rest = start;
+        prompt.chars().all(|c| {
+            let after = match c {
+                '>' => rest.strip_prefix("&gt;").or_else(|| rest.strip_prefix('>')),
+                _ => rest.strip_prefix(c),
+            };
+            after.map(|after| rest = after).is_some()
+        })
+    })
 }
 
 /// Julia.
@@ -689,6 +706,23 @@ mod tests {
         assert!(matches!(lexer_for("yml", ""), Some(Lexer::Yaml)));
         assert!(matches!(lexer_for("xml", ""), Some(Lexer::Markup)));
         assert!(matches!(lexer_for("md", ""), Some(Lexer::Markdown)));
+        for session in [
+            "julia&gt; 1",
+            "julia> 1",
+            "(@v1.10) pkg&gt; add X",
+            "  shell&gt; ls",
+        ] {
+            assert!(
+                matches!(lexer_for("julia", session), Some(Lexer::Generic(l)) if !l.prompts.is_empty()),
+                "{session}"
+            );
+        }
+        assert!(
+            matches!(lexer_for("py", "&gt;&gt;&gt; 1"), Some(Lexer::Generic(l)) if !l.prompts.is_empty())
+        );
+        assert!(
+            matches!(lexer_for("py", "x &gt; 1"), Some(Lexer::Generic(l)) if l.prompts.is_empty())
+        );
         assert!(lexer_for("klingon", "").is_none());
         assert!(lexer_for("plaintext", "").is_none());
     }

@@ -100,7 +100,7 @@ pub(crate) fn yaml(s: &mut Scanner<'_, '_>) {
                 b'|' | b'>' if flow == 0 => {
                     pos += len;
                     while matches!(s.at(pos), b'+' | b'-' | b'0'..=b'9') {
-                        pos += 1;
+                        pos = s.next(pos);
                     }
                     block_scalar = true;
                 }
@@ -118,7 +118,7 @@ fn yaml_key_colon(s: &Scanner<'_, '_>, p: usize, flow: usize) -> bool {
     if s.at(p) != b':' {
         return false;
     }
-    let next = s.at(p + 1);
+    let next = s.at(s.next(p));
     is_break(next) || (flow > 0 && matches!(next, b',' | b']' | b'}'))
 }
 
@@ -244,7 +244,8 @@ pub(crate) fn markdown(s: &mut Scanner<'_, '_>) {
         let end = s.line_end(pos);
         let p = s.skip_blanks(pos);
         if let Some((mark, count)) = fence {
-            if run_length(s, p, mark) >= count && s.skip_blanks(p + run_length(s, p, mark)) == end {
+            let (run, after) = s.run(p, mark);
+            if run >= count && is_blank(s, after, end) {
                 s.span(p, end, Class::Meta);
                 fence = None;
             } else {
@@ -255,7 +256,7 @@ pub(crate) fn markdown(s: &mut Scanner<'_, '_>) {
         }
         let c = s.at(p);
         if c == b'`' || c == b'~' {
-            let run = run_length(s, p, c);
+            let (run, _) = s.run(p, c);
             if run >= 3 {
                 s.span(p, end, Class::Meta);
                 fence = Some((c, run));
@@ -264,14 +265,18 @@ pub(crate) fn markdown(s: &mut Scanner<'_, '_>) {
             }
         }
         if c == b'#' {
-            let run = run_length(s, p, b'#');
-            if run <= 6 && is_break(s.at(p + run)) {
+            let (run, after) = s.run(p, b'#');
+            if run <= 6 && is_break(s.at(after)) {
                 s.span(p, end, Class::Heading);
                 pos = end + 1;
                 continue;
             }
         }
-        if matches!(c, b'-' | b'*' | b'_') && is_thematic_break(s, p, end, c) {
+        let front_matter = c == b'+' && {
+            let (run, after) = s.run(p, b'+');
+            run >= 3 && is_blank(s, after, end)
+        };
+        if front_matter || matches!(c, b'-' | b'*' | b'_') && is_thematic_break(s, p, end, c) {
             s.span(p, end, Class::Meta);
             pos = end + 1;
             continue;
@@ -281,10 +286,10 @@ pub(crate) fn markdown(s: &mut Scanner<'_, '_>) {
     }
 }
 
-/// Number of consecutive `mark` bytes at `p`.
-fn run_length(s: &Scanner<'_, '_>, p: usize, mark: u8) -> usize {
-    s.b.get(p..)
-        .map_or(0, |rest| rest.iter().take_while(|&&b| b == mark).count())
+/// Whether `from..end` holds only blanks.
+fn is_blank(s: &Scanner<'_, '_>, from: usize, end: usize) -> bool {
+    s.b.get(from..end)
+        .is_some_and(|rest| rest.iter().all(|&b| matches!(b, b' ' | b'\t' | b'\r')))
 }
 
 /// Whether the line from `p` to `end` is only `mark`s (at least three) and blanks.
@@ -305,18 +310,17 @@ fn markdown_markers(s: &mut Scanner<'_, '_>, mut p: usize) -> usize {
             p = s.skip_blanks(p + len);
             continue;
         }
-        if matches!(c, b'-' | b'*' | b'+') && is_break(s.at(p + 1)) {
-            s.span(p, p + 1, Class::Keyword);
-            return s.skip_blanks(p + 1);
+        if matches!(c, b'-' | b'*' | b'+') && is_break(s.at(p + len)) {
+            s.span(p, p + len, Class::Keyword);
+            return s.skip_blanks(p + len);
         }
         if c.is_ascii_digit() {
             let digits = s.b[p..].iter().take_while(|b| b.is_ascii_digit()).count();
-            if digits <= 9
-                && matches!(s.at(p + digits), b'.' | b')')
-                && is_break(s.at(p + digits + 1))
-            {
-                s.span(p, p + digits + 1, Class::Keyword);
-                return s.skip_blanks(p + digits + 1);
+            let (delim, delim_len) = s.unit(p + digits);
+            let end = p + digits + delim_len;
+            if digits <= 9 && matches!(delim, b'.' | b')') && is_break(s.at(end)) {
+                s.span(p, end, Class::Keyword);
+                return s.skip_blanks(end);
             }
         }
         if let Some(end) = s.matches(p, b"@def") {
@@ -342,46 +346,46 @@ fn markdown_inline(s: &mut Scanner<'_, '_>, mut p: usize, end: usize) -> usize {
                 }
             }
             b'`' => {
-                let run = run_length(s, p, b'`');
-                match find_run(s, p + run, end, b'`', run) {
-                    Some(close) => {
-                        s.span(p, close + run, Class::Str);
-                        p = close + run;
+                let (run, after) = s.run(p, b'`');
+                match find_run(s, after, end, b'`', run) {
+                    Some(close_end) => {
+                        s.span(p, close_end, Class::Str);
+                        p = close_end;
                     }
-                    None => p += run,
+                    None => p = after,
                 }
             }
             b'*' | b'_' => {
-                let run = run_length(s, p, c);
-                let intraword_underscore = c == b'_' && p > 0 && is_word(s.b[p - 1]);
-                let opens = !is_break(s.at(p + run)) && !intraword_underscore;
+                let (run, after) = s.run(p, c);
+                let intraword = c == b'_' && is_word(s.prev(p));
                 let delim = run.min(2);
-                let close = if opens {
-                    find_delimiter(s, p + run, end, c, delim)
+                let close = if !is_break(s.at(after)) && !intraword {
+                    find_delimiter(s, after, end, c, delim)
                 } else {
                     None
                 };
                 match close {
-                    Some(close) => {
+                    Some(close_end) => {
                         let class = if delim == 2 {
                             Class::Strong
                         } else {
                             Class::Emphasis
                         };
-                        s.span(p, close + delim, class);
-                        p = close + delim;
+                        s.span(p, close_end, class);
+                        p = close_end;
                     }
-                    None => p += run,
+                    None => p = after,
                 }
             }
-            b']' if s.at(p + 1) == b'(' => {
-                let open = p + 1;
-                match s.b[open..end].iter().position(|&b| b == b')') {
-                    Some(close) => {
-                        s.span(open, open + close + 1, Class::Str);
-                        p = open + close + 1;
+            b']' => {
+                let open = p + len;
+                p = open;
+                if s.at(open) == b'(' {
+                    if let Some(close) = s.find(open, end, b')') {
+                        let close_end = s.next(close);
+                        s.span(open, close_end, Class::Str);
+                        p = close_end;
                     }
-                    None => p += 1,
                 }
             }
             b'<' => match s.matches(p, b"<!--") {
@@ -401,30 +405,25 @@ fn markdown_inline(s: &mut Scanner<'_, '_>, mut p: usize, end: usize) -> usize {
     end
 }
 
-/// Position of the first run of exactly `count` `mark` bytes in `from..end`.
-fn find_run(
-    s: &Scanner<'_, '_>,
-    mut from: usize,
-    end: usize,
-    mark: u8,
-    count: usize,
-) -> Option<usize> {
-    while from < end {
-        if s.b[from] == mark {
-            let run = run_length(s, from, mark).min(end - from);
-            if run == count {
-                return Some(from);
+/// End of the first run of exactly `count` `mark`s in `from..end`.
+fn find_run(s: &Scanner<'_, '_>, from: usize, end: usize, mark: u8, count: usize) -> Option<usize> {
+    let mut p = from;
+    while p < end {
+        let (c, len) = s.unit(p);
+        if c == mark {
+            let (run, after) = s.run(p, mark);
+            if run == count && after <= end {
+                return Some(after);
             }
-            from += run;
+            p = after;
         } else {
-            from += 1;
+            p += len.max(1);
         }
     }
     None
 }
 
-/// Position of a closing emphasis delimiter (`count` marks not preceded by a blank) in
-/// `from..end`.
+/// End of a closing emphasis delimiter (`count` marks not preceded by a blank) in `from..end`.
 fn find_delimiter(
     s: &Scanner<'_, '_>,
     from: usize,
@@ -433,17 +432,24 @@ fn find_delimiter(
     count: usize,
 ) -> Option<usize> {
     let mut p = from;
-    while p + count <= end {
-        if s.b[p..p + count].iter().all(|&b| b == mark)
-            && p > from
-            && !matches!(s.b[p - 1], b' ' | b'\t')
-        {
-            let closes_word = mark != b'_' || !s.b.get(p + count).is_some_and(|&b| is_word(b));
-            if closes_word {
-                return Some(p);
+    while p < end {
+        let (c, len) = s.unit(p);
+        if c != mark {
+            p += len.max(1);
+            continue;
+        }
+        let (run, after) = s.run(p, mark);
+        let closes_word = mark != b'_' || !is_word(s.at(after));
+        if run >= count && p > from && !matches!(s.prev(p), b' ' | b'\t') && closes_word {
+            let mut close_end = p;
+            for _ in 0..count {
+                close_end = s.next(close_end);
+            }
+            if close_end <= end {
+                return Some(close_end);
             }
         }
-        p += 1;
+        p = after;
     }
     None
 }

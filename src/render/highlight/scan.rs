@@ -188,6 +188,58 @@ impl<'a, 'o> Scanner<'a, 'o> {
         pos + self.unit(pos).1
     }
 
+    /// The character the unit ending just before `pos` means (0 at the start).
+    ///
+    /// Franklin writes `(`, `)`, `!`, `=` and more as numeric references, so the character before
+    /// a token is decoded rather than read as a byte.
+    #[inline]
+    pub(crate) fn prev(&self, pos: usize) -> u8 {
+        let Some(&byte) = pos.checked_sub(1).and_then(|i| self.b.get(i)) else {
+            return 0;
+        };
+        if byte >= 0x80 {
+            return OTHER;
+        }
+        if byte != b';' {
+            return byte;
+        }
+        let from = pos.saturating_sub(11);
+        match self.b[from..pos].iter().rposition(|&c| c == b'&') {
+            Some(amp) => match self.entity(from + amp) {
+                (c, len) if from + amp + len == pos => c,
+                _ => b';',
+            },
+            None => b';',
+        }
+    }
+
+    /// How many consecutive units from `pos` mean `mark`, and the position after them.
+    #[inline]
+    pub(crate) fn run(&self, mut pos: usize, mark: u8) -> (usize, usize) {
+        let mut count = 0;
+        loop {
+            let (c, len) = self.unit(pos);
+            if c != mark || len == 0 {
+                return (count, pos);
+            }
+            count += 1;
+            pos += len;
+        }
+    }
+
+    /// Position of the first unit meaning `c` in `from..to`.
+    #[inline]
+    pub(crate) fn find(&self, mut from: usize, to: usize, c: u8) -> Option<usize> {
+        while from < to {
+            let (here, len) = self.unit(from);
+            if here == c {
+                return Some(from);
+            }
+            from += len.max(1);
+        }
+        None
+    }
+
     /// If the units from `pos` spell `pat`, the position after them.
     #[inline]
     pub(crate) fn matches(&self, mut pos: usize, pat: &[u8]) -> Option<usize> {
@@ -313,6 +365,20 @@ mod tests {
                 (OTHER, 2),
             ]
         );
+    }
+
+    #[test]
+    fn prev_and_run_decode_entities() {
+        let mut out = String::new();
+        let s = Scanner::new("f&#41;x;&#96;&#96;`y&amp", &mut out);
+        assert_eq!(s.prev(0), 0);
+        assert_eq!(s.prev(1), b'f');
+        assert_eq!(s.prev(6), b')');
+        assert_eq!(s.prev(8), b';');
+        assert_eq!(s.run(8, b'`'), (3, 19));
+        assert_eq!(s.find(0, s.len(), b'`'), Some(8));
+        assert_eq!(s.find(0, s.len(), b'('), None);
+        assert_eq!(s.prev(s.len()), b'p');
     }
 
     #[test]
