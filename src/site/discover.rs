@@ -45,7 +45,7 @@ enum Class {
 enum Matcher {
     Prefix(String),
     Exact(String),
-    Regex(syntect::parsing::Regex),
+    Regex(regex::Regex),
 }
 
 impl Matcher {
@@ -89,15 +89,17 @@ impl Rules {
                     } else {
                         pat.clone()
                     };
-                    if let Some(err) = syntect::parsing::Regex::try_compile(&full) {
-                        return Err(SiteError::BadIgnoreRegex {
-                            pattern: pat.clone(),
-                            reason: err.to_string(),
-                            path: root.join("config.md"),
-                            hint: "fix the r\"...\" entry of the `ignore` list in config.md",
-                        });
+                    match regex::Regex::new(&full) {
+                        Ok(re) => Matcher::Regex(re),
+                        Err(err) => {
+                            return Err(SiteError::BadIgnoreRegex {
+                                pattern: pat.clone(),
+                                reason: err.to_string(),
+                                path: root.join("config.md"),
+                                hint: "fix the r\"...\" entry of the `ignore` list in config.md",
+                            })
+                        }
                     }
-                    Matcher::Regex(syntect::parsing::Regex::new(full))
                 }
             };
             matchers.push(m);
