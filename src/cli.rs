@@ -28,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Build the site into its output folder.
     Build(BuildArgs),
+    /// Build the site (into a temporary folder unless --out) and check links, anchors,
+    /// assets, titles, ids and YAML/TOML/JSON code blocks.
+    Check(CheckArgs),
 }
 
 /// Options shared by every command that builds a site.
@@ -37,7 +40,7 @@ pub struct SiteArgs {
     #[arg(default_value = ".", value_name = "SITE")]
     pub site: PathBuf,
 
-    /// Output folder [default: SITE/__site].
+    /// Output folder [default: SITE/__site; for `check`, a temporary folder].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -73,6 +76,14 @@ pub struct SiteArgs {
 /// `notes build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
+    /// The site and how to build it.
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+/// `notes check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
     /// The site and how to build it.
     #[command(flatten)]
     pub site: SiteArgs,

@@ -3,6 +3,7 @@
 //! The crate is organised as one module per stage of the pipeline. The arrow of
 //! dependencies points one way: `diag` ← `dialect` ← `site`/`render` ← `cmd`.
 
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod diag;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command};
 
 pub mod build;
+pub mod check;
 pub mod report;
 
 /// Exit code of a run that found problems in the site.
@@ -20,6 +21,7 @@ pub const EXIT_CANNOT_RUN: u8 = 2;
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Check(args) => check::run(&args),
     };
     match result {
         Ok(code) => code,

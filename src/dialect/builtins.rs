@@ -41,15 +41,15 @@ impl PageState<'_> {
             }
             "eqref" => Out::Inline(format!(
                 "<span class=\"eqref\">({})</span>",
-                self.late_refs("eq", arg(0))
+                self.late_refs("eq", arg(0), origin, (start, end))
             )),
             "cite" | "citet" => Out::Inline(format!(
                 "<span class=\"bibref\">{}</span>",
-                self.late_refs("bib", arg(0))
+                self.late_refs("bib", arg(0), origin, (start, end))
             )),
             "citep" => Out::Inline(format!(
                 "<span class=\"bibref\">({})</span>",
-                self.late_refs("bib", arg(0))
+                self.late_refs("bib", arg(0), origin, (start, end))
             )),
             "biblabel" => {
                 let id = refstring(arg(0));
@@ -122,10 +122,22 @@ impl PageState<'_> {
         }
     }
 
-    /// Comma-separated keys as late-resolved references, joined with ", ".
-    fn late_refs(&mut self, kind: &str, keys: &str) -> String {
+    /// Comma-separated keys as late-resolved references, joined with ", "; each key is
+    /// remembered with its place so that a missing target can be reported.
+    fn late_refs(
+        &mut self,
+        kind: &'static str,
+        keys: &str,
+        origin: Origin,
+        (start, end): (usize, usize),
+    ) -> String {
+        let span = self.span(origin, start, end);
         keys.split(',')
-            .map(|k| format!("{LATE_OPEN}{kind}:{}{LATE_CLOSE}", refstring(k.trim())))
+            .map(|k| {
+                let key = refstring(k.trim());
+                self.late_refs.push((kind, key.clone(), span.clone()));
+                format!("{LATE_OPEN}{kind}:{key}{LATE_CLOSE}")
+            })
             .collect::<Vec<_>>()
             .join(", ")
     }

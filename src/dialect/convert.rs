@@ -162,6 +162,8 @@ pub(super) struct PageState<'a> {
     pub(super) eq_count: usize,
     pub(super) eq_labels: HashMap<String, usize>,
     pub(super) bib_names: HashMap<String, String>,
+    /// `\eqref` and `\cite` keys with the place they were used, checked at the end.
+    pub(super) late_refs: Vec<(&'static str, String, Span)>,
     pub(super) has_math: bool,
     pub(super) has_code: bool,
     pub(super) depth: usize,
@@ -193,6 +195,7 @@ impl<'a> PageState<'a> {
             eq_count: 0,
             eq_labels: HashMap::new(),
             bib_names: HashMap::new(),
+            late_refs: Vec::new(),
             has_math: false,
             has_code: false,
             depth: 0,
@@ -281,6 +284,36 @@ impl<'a> PageState<'a> {
         false
     }
 
+    /// Reports `\eqref`s and citations whose target is not on the page.
+    pub(super) fn check_late_refs(&mut self) {
+        let refs = std::mem::take(&mut self.late_refs);
+        for (kind, key, span) in refs {
+            let (known, what, help) = if kind == "eq" {
+                (
+                    self.eq_labels.contains_key(&key),
+                    "equation label",
+                    "label the equation with `\\label{...}` inside its display math",
+                )
+            } else {
+                (
+                    self.bib_names.contains_key(&key),
+                    "bibliography entry",
+                    "add the entry with `\\biblabel{key}{Name (year)}` on this page",
+                )
+            };
+            if !known && self.diags.len() < MAX_DIAGNOSTICS {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "unknown-reference",
+                        format!("no {what} `{key}` on this page"),
+                    )
+                    .at(span)
+                    .help(help),
+                );
+            }
+        }
+    }
+
     /// Registers a heading id, de-duplicated as Franklin does (`id`, `id__2`, ...).
     pub(super) fn unique_id(&mut self, id: String) -> String {
         let n = self.heading_ids.entry(id.clone()).or_insert(0);
@@ -357,6 +390,7 @@ pub fn convert_page(source: &str, ctx: &PageContext<'_>) -> Converted {
     let mut st = PageState::new(source, ctx);
     let body = st.fragment(source, Origin::Source(0), false);
     let html = st.resolve_late(&body);
+    st.check_late_refs();
     finish(st, html)
 }
 

@@ -17,6 +17,8 @@ pub struct MdLink {
     pub dest: String,
     /// Byte offset of the link in the markdown text.
     pub offset: usize,
+    /// Byte offset just past the link.
+    pub end: usize,
     /// True for `![alt](src)`.
     pub is_image: bool,
 }
@@ -40,7 +42,7 @@ pub fn render(markdown: &str) -> MdOutput {
     let parser = Parser::new_ext(markdown, opts).into_offset_iter();
     let mut w = Writer::default();
     for (event, range) in parser {
-        w.event(event, range.start);
+        w.event(event, range.start, range.end);
     }
     w.out
 }
@@ -87,7 +89,7 @@ impl Writer {
         }
     }
 
-    fn event(&mut self, event: Event<'_>, offset: usize) {
+    fn event(&mut self, event: Event<'_>, offset: usize, end: usize) {
         if self.alt_depth > 0 {
             match event {
                 Event::Start(Tag::Image { .. }) => self.alt_depth += 1,
@@ -104,7 +106,7 @@ impl Writer {
             return;
         }
         match event {
-            Event::Start(tag) => self.start(tag, offset),
+            Event::Start(tag) => self.start(tag, offset, end),
             Event::End(tag) => self.end(tag),
             Event::Text(t) => {
                 if self.in_indented_code || self.in_fenced_code {
@@ -149,7 +151,7 @@ impl Writer {
         }
     }
 
-    fn start(&mut self, tag: Tag<'_>, offset: usize) {
+    fn start(&mut self, tag: Tag<'_>, offset: usize, end: usize) {
         match tag {
             Tag::Paragraph => {
                 self.before_block();
@@ -233,6 +235,7 @@ impl Writer {
                 self.out.links.push(MdLink {
                     dest: dest_url.to_string(),
                     offset,
+                    end,
                     is_image: false,
                 });
                 self.push("<a href=\"");
@@ -250,6 +253,7 @@ impl Writer {
                 self.out.links.push(MdLink {
                     dest: dest_url.to_string(),
                     offset,
+                    end,
                     is_image: true,
                 });
                 self.push("<img src=\"");

@@ -278,7 +278,8 @@ impl PageState<'_> {
         let md = markdown::render(&inter.md);
         for link in &md.links {
             let off = inter.map(link.offset);
-            let span = self.span(origin, off, off + 1);
+            let end = inter.map(link.end.saturating_sub(1)) + 1;
+            let span = self.span(origin, off, end.max(off + 1));
             self.links.push(Link {
                 dest: link.dest.clone(),
                 span,

@@ -93,6 +93,8 @@ pub struct BuildReport {
     pub outputs: Vec<String>,
     /// The prepath applied to the output.
     pub prepath: String,
+    /// Source path of each written page, by output path.
+    pub page_sources: HashMap<String, String>,
 }
 
 impl BuildReport {
@@ -645,6 +647,9 @@ fn collect_check_data(pages: &[Page], report: &mut BuildReport) {
         report
             .sources
             .insert(page.src.rpath.clone(), page.source.clone());
+        report
+            .page_sources
+            .insert(page.out_rel.clone(), page.src.rpath.clone());
         let Some(c) = &page.converted else {
             continue;
         };
