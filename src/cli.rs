@@ -87,4 +87,28 @@ pub struct CheckArgs {
     /// The site and how to build it.
     #[command(flatten)]
     pub site: SiteArgs,
+
+    /// Also check http(s) links to other sites (a few requests at a time, one per host).
+    #[arg(long)]
+    pub external: bool,
+
+    /// With --external: skip URLs matching this glob (repeatable), e.g. 'https://example.org/*'.
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
+
+    /// With --external: seconds allowed for one request.
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub timeout: u64,
+
+    /// With --external: requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+
+    /// With --external: hours a cached result stays valid (0 checks everything again).
+    #[arg(long, value_name = "HOURS", default_value_t = 24)]
+    pub cache_ttl: u64,
+
+    /// With --external: where results are cached [default: ~/.cache/notes/external-links.json].
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<PathBuf>,
 }

@@ -5,6 +5,7 @@
 //! link is judged the way a reader's browser will follow it.
 
 pub mod code;
+pub mod external;
 pub mod links;
 
 use std::path::Path;

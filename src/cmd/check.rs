@@ -34,6 +34,21 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let mut report = build::run_build(site, &opts)?;
     let found = crate::check::check_build(&report, &opts.out);
     report.diagnostics.extend(found);
+    if args.external {
+        let external = crate::check::external::ExternalOptions {
+            concurrency: args.concurrency,
+            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            exclude: args.exclude.clone(),
+            cache: args
+                .cache
+                .clone()
+                .or_else(crate::check::external::default_cache_path),
+            cache_ttl: std::time::Duration::from_secs(args.cache_ttl * 3600),
+            ..Default::default()
+        };
+        let found = crate::check::external::check_external(&report.links, &external);
+        report.diagnostics.extend(found);
+    }
     sort_and_dedup(&mut report.diagnostics);
 
     let format = report::default_format(site.format);
