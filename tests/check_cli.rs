@@ -124,3 +124,76 @@ fn the_project_site_passes_its_own_check() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_link_made_by_a_macro_is_reported_at_the_macro_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).expect("site");
+    std::fs::write(
+        site.join("config.md"),
+        "\\newcommand{\\see}[1]{see [this page](/!#1/)}\n",
+    )
+    .expect("config");
+    std::fs::write(
+        site.join("index.md"),
+        "@def title = \"Home\"\n\nFirst line.\n\nPlease \\see{nowhere} now.\n",
+    )
+    .expect("page");
+    let out = Command::new(env!("CARGO_BIN_EXE_notes"))
+        .arg("check")
+        .arg(&site)
+        .args(["--format", "human"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[broken-link]: `/nowhere/` does not lead"), "{stderr}");
+    assert!(stderr.contains("--> index.md:5:8"), "{stderr}");
+}
+
+#[test]
+fn a_new_user_breaks_a_link_in_the_docs_and_is_told_where() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = dir.path().join("site");
+    copy_dir(&root().join("site"), &site);
+    let index = std::fs::read_to_string(site.join("index.md")).expect("index");
+    assert!(index.contains("(/dialect/)"), "the docs changed; adjust this test");
+    std::fs::write(site.join("index.md"), index.replacen("(/dialect/)", "(/dialekt/)", 1))
+        .expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_notes"))
+        .arg("check")
+        .arg(&site)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let line = index
+        .lines()
+        .position(|l| l.contains("(/dialect/)"))
+        .expect("line")
+        + 1;
+    assert!(stderr.contains("`/dialekt/` does not lead to a page or file of the site"), "{stderr}");
+    assert!(stderr.contains(&format!("--> index.md:{line}:")), "{stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+        let Ok(rel) = entry.path().strip_prefix(from) else {
+            continue;
+        };
+        if rel.starts_with("__site") {
+            continue;
+        }
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
