@@ -23,13 +23,18 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The exit codes, shown in every command's help.
+const EXIT_CODES: &str = "Exit codes: 0 success, 1 problems found (errors, or warnings with --deny-warnings), 2 notes could not run.";
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the site into its output folder.
+    #[command(after_help = EXIT_CODES)]
     Build(BuildArgs),
     /// Build the site (into a temporary folder unless --out) and check links, anchors,
     /// assets, titles, ids and YAML/TOML/JSON code blocks.
+    #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
 }
 

@@ -237,3 +237,55 @@ fn the_project_site_builds_without_errors_or_warnings() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn fail_fast_stops_early_and_still_fails() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(&site).expect("site");
+    for k in 0..40 {
+        std::fs::write(
+            site.join(format!("p{k:02}.md")),
+            format!("# P{k}\n\n\\broken{k}\n"),
+        )
+        .expect("page");
+    }
+    let run = |extra: &[&str]| {
+        notes()
+            .args(["build", "--format", "json", "--jobs", "1"])
+            .arg(&site)
+            .args(extra)
+            .output()
+            .expect("run")
+    };
+    let all = run(&[]);
+    let fast = run(&["--fail-fast"]);
+    assert_eq!(all.status.code(), Some(1));
+    assert_eq!(fast.status.code(), Some(1));
+    let count = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).lines().count();
+    assert_eq!(count(&all), 40);
+    assert!(
+        count(&fast) < 40,
+        "--fail-fast reported {} problems",
+        count(&fast)
+    );
+    assert!(count(&fast) >= 1);
+}
+
+#[test]
+fn help_names_the_exit_codes() {
+    for cmd in [
+        vec!["--help"],
+        vec!["build", "--help"],
+        vec!["check", "--help"],
+    ] {
+        let out = notes().args(&cmd).output().expect("run");
+        assert!(out.status.success());
+        // Help is wrapped to the terminal width: compare with whitespace folded.
+        let text = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains("2 notes could not run"), "{cmd:?}: {text}");
+    }
+}

@@ -149,7 +149,10 @@ fn a_link_made_by_a_macro_is_reported_at_the_macro_use() {
         .expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("error[broken-link]: `/nowhere/` does not lead"), "{stderr}");
+    assert!(
+        stderr.contains("error[broken-link]: `/nowhere/` does not lead"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--> index.md:5:8"), "{stderr}");
 }
 
@@ -159,9 +162,15 @@ fn a_new_user_breaks_a_link_in_the_docs_and_is_told_where() {
     let site = dir.path().join("site");
     copy_dir(&root().join("site"), &site);
     let index = std::fs::read_to_string(site.join("index.md")).expect("index");
-    assert!(index.contains("(/dialect/)"), "the docs changed; adjust this test");
-    std::fs::write(site.join("index.md"), index.replacen("(/dialect/)", "(/dialekt/)", 1))
-        .expect("write");
+    assert!(
+        index.contains("(/dialect/)"),
+        "the docs changed; adjust this test"
+    );
+    std::fs::write(
+        site.join("index.md"),
+        index.replacen("(/dialect/)", "(/dialekt/)", 1),
+    )
+    .expect("write");
     let out = Command::new(env!("CARGO_BIN_EXE_notes"))
         .arg("check")
         .arg(&site)
@@ -176,13 +185,22 @@ fn a_new_user_breaks_a_link_in_the_docs_and_is_told_where() {
         .position(|l| l.contains("(/dialect/)"))
         .expect("line")
         + 1;
-    assert!(stderr.contains("`/dialekt/` does not lead to a page or file of the site"), "{stderr}");
-    assert!(stderr.contains(&format!("--> index.md:{line}:")), "{stderr}");
+    assert!(
+        stderr.contains("`/dialekt/` does not lead to a page or file of the site"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("--> index.md:{line}:")),
+        "{stderr}"
+    );
     assert!(stderr.contains("help:"), "{stderr}");
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_map(Result::ok) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
         let Ok(rel) = entry.path().strip_prefix(from) else {
             continue;
         };
