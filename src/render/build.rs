@@ -257,7 +257,9 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     );
     for (rel, bytes) in generated {
         let bytes = if rel.ends_with(".html") {
-            super::prepath::apply(&String::from_utf8_lossy(&bytes), &final_prepath).into_bytes()
+            super::prepath::apply(&String::from_utf8_lossy(&bytes), &final_prepath)
+                .into_owned()
+                .into_bytes()
         } else {
             bytes
         };

@@ -1,14 +1,16 @@
 //! Franklin's final pass: root-relative links get the site's `prepath`.
 
+use std::borrow::Cow;
+
 /// Rewrites `src=`, `href=`, `formaction=`, `action=` and `url=` values that start with `/`
 /// to start with `/<prepath>/`, as Franklin's `fix_links` does over the whole page.
 ///
 /// Protocol-relative `//host` links are left alone (Franklin rewrites them too, a bug we do
 /// not copy: it breaks CDN links).
-pub fn apply(html: &str, prepath: &str) -> String {
+pub fn apply<'h>(html: &'h str, prepath: &str) -> Cow<'h, str> {
     let prepath = prepath.trim_matches('/');
     if prepath.is_empty() {
-        return html.to_string();
+        return Cow::Borrowed(html);
     }
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() + 256);
@@ -56,7 +58,7 @@ pub fn apply(html: &str, prepath: &str) -> String {
         i = j.max(i + 1);
     }
     out.push_str(&html[last..]);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

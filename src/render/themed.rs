@@ -144,25 +144,25 @@ fn sidebar(
     let html = match cached {
         Some(html) => html,
         None => {
-            let html = Arc::new(theme.render_nav(&nav_for(nav, url, cache.trim))?);
+            // Stored without any page marked current; each page adds its own mark below.
+            let rendered = theme.render_nav(&nav_for(nav, url, cache.trim))?;
+            let html = Arc::new(rendered.replace(" aria-current=\"page\"", ""));
             if let Ok(mut c) = cache.html.lock() {
                 c.insert(key, html.clone());
             }
             html
         }
     };
-    // The shared rendering may mark another page of the branch as current: move the mark.
-    let unmarked = html.replace(" aria-current=\"page\"", "");
     let link = format!("<a href=\"{}\"", crate::dialect::html::escape(url));
-    Ok(match unmarked.find(&link) {
+    Ok(match html.find(&link) {
         Some(at) => {
-            let mut out = String::with_capacity(unmarked.len() + 24);
-            out.push_str(&unmarked[..at + link.len()]);
+            let mut out = String::with_capacity(html.len() + 24);
+            out.push_str(&html[..at + link.len()]);
             out.push_str(" aria-current=\"page\"");
-            out.push_str(&unmarked[at + link.len()..]);
+            out.push_str(&html[at + link.len()..]);
             out
         }
-        None => unmarked,
+        None => html.to_string(),
     })
 }
 
