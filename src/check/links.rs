@@ -62,7 +62,8 @@ pub fn check_links(report: &BuildReport, out: &Path) -> Vec<Diagnostic> {
         }
         let page_ids = ids.get(&target);
         if !page_ids.contains(fragment) {
-            let help = match closest(fragment, page_ids) {
+            let max = (fragment.chars().count() / 4).max(3);
+            let help = match crate::diag::suggest::closest(fragment, page_ids.iter().map(String::as_str), max) {
                 Some(s) => format!("did you mean `#{s}`? Heading ids are the lower-cased title with `_` for spaces"),
                 None => "heading ids are the lower-cased title with `_` for spaces; `\\label{name}` makes an anchor".to_string(),
             };
@@ -232,36 +233,6 @@ fn page_span(report: &BuildReport, page: &str, id: &str) -> Option<crate::diag::
     let file: std::sync::Arc<str> = std::sync::Arc::from(rpath.as_str());
     let at = source.find(id).unwrap_or(0);
     Some(crate::diag::Span::in_text(&file, source, at, at + id.len()))
-}
-
-/// The known id closest to `id`, when close enough to suggest.
-fn closest<'a>(id: &str, known: &'a HashSet<String>) -> Option<&'a str> {
-    let mut best: Option<(usize, &str)> = None;
-    for k in known {
-        let d = distance(id, k);
-        if d <= (id.chars().count() / 4).max(3)
-            && best.is_none_or(|(bd, bk)| d < bd || (d == bd && k.as_str() < bk))
-        {
-            best = Some((d, k));
-        }
-    }
-    best.map(|(_, k)| k)
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub mod render;
+pub mod suggest;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -201,7 +201,7 @@ impl PageState<'_> {
             );
             return (end, Out::Remove);
         }
-        let help = match closest(name, &self.commands.command_names()) {
+        let help = match crate::diag::suggest::closest(name, self.commands.command_names(), 2) {
             Some(s) => format!("did you mean `\\{s}`? Otherwise define it in config.md with `\\newcommand{{\\{name}}}[1]{{...}}`"),
             None => format!("define it in config.md with `\\newcommand{{\\{name}}}[1]{{...}}`; to show a backslash, put the text in `code`"),
         };
@@ -418,31 +418,4 @@ impl PageState<'_> {
             },
         ))
     }
-}
-
-/// The known name closest to `name` (by edit distance), when it is close enough to suggest.
-fn closest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
-    let mut best: Option<(usize, &str)> = None;
-    for k in known {
-        let d = edit_distance(name, k);
-        if d <= 2 && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, k));
-        }
-    }
-    best.map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
