@@ -42,6 +42,9 @@ pub struct CleanupReport {
 pub struct OutputDir {
     root: PathBuf,
     written: Mutex<HashSet<String>>,
+    /// Folders already made or checked in this run; asking the file system again for each
+    /// of thousands of files in the same folder would cost more than writing them.
+    dirs_ready: Mutex<HashSet<String>>,
     temp_counter: AtomicU64,
     n_written: AtomicUsize,
     n_unchanged: AtomicUsize,
@@ -65,6 +68,7 @@ impl OutputDir {
         Ok(OutputDir {
             root,
             written: Mutex::new(HashSet::new()),
+            dirs_ready: Mutex::new(HashSet::new()),
             temp_counter: AtomicU64::new(0),
             n_written: AtomicUsize::new(0),
             n_unchanged: AtomicUsize::new(0),
@@ -195,7 +199,17 @@ impl OutputDir {
                 cur_rel.push('/');
             }
             cur_rel.push_str(part);
-            self.ensure_dir(&cur, &cur_rel, rel)?;
+            let ready = self
+                .dirs_ready
+                .lock()
+                .map(|d| d.contains(&cur_rel))
+                .unwrap_or(false);
+            if !ready {
+                self.ensure_dir(&cur, &cur_rel, rel)?;
+                if let Ok(mut d) = self.dirs_ready.lock() {
+                    d.insert(cur_rel.clone());
+                }
+            }
         }
         cur.push(last);
         if let Ok(meta) = fs::symlink_metadata(&cur) {
