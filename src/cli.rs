@@ -84,6 +84,15 @@ pub struct BuildArgs {
     /// The site and how to build it.
     #[command(flatten)]
     pub site: SiteArgs,
+
+    /// Keep running and rebuild whenever a file of the site changes (Ctrl-C stops).
+    #[arg(long)]
+    pub watch: bool,
+
+    /// With --watch: scan the folder for changes instead of relying on file-system events
+    /// (for network mounts and containers where events do not arrive).
+    #[arg(long, requires = "watch")]
+    pub poll: bool,
 }
 
 /// `notes check`.

@@ -9,4 +9,5 @@ pub mod cmd;
 pub mod diag;
 pub mod dialect;
 pub mod render;
+pub mod serve;
 pub mod site;

@@ -87,6 +87,9 @@ pub fn run_build(args: &SiteArgs, opts: &BuildOptions) -> anyhow::Result<BuildRe
 pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let site = &args.site;
     let opts = options(site, true)?;
+    if args.watch {
+        return watch(args, &opts);
+    }
     let report = run_build(site, &opts)?;
     let format = report::default_format(site.format);
     // On a terminal: everything and a summary; piped, in CI logs or with --quiet: errors only.
@@ -146,4 +149,47 @@ pub fn summary(report: &BuildReport, out: &std::path::Path) -> String {
         warnings,
         if warnings == 1 { "" } else { "s" },
     )
+}
+
+/// `notes build --watch`: build, then rebuild on every change, one line per rebuild.
+fn watch(args: &BuildArgs, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
+    let site = &args.site;
+    let format = report::default_format(site.format);
+    let prefix = path_prefix(&opts.site);
+    let watcher = crate::serve::watch::SiteWatcher::start(&opts.site, &opts.out, args.poll)?;
+    let first = run_build(site, opts)?;
+    report::print(&first.diagnostics, &first.sources, format, false, &prefix);
+    eprintln!("{}", summary(&first, &opts.out));
+    eprintln!(
+        "watching {} for changes (Ctrl-C to stop)",
+        opts.site.display()
+    );
+    while let Some(changed) = watcher.next_change() {
+        let shown: Vec<&str> = changed.iter().take(3).map(String::as_str).collect();
+        let more = changed.len().saturating_sub(shown.len());
+        let what = if more > 0 {
+            format!("{} and {more} more", shown.join(", "))
+        } else {
+            shown.join(", ")
+        };
+        match run_build(site, opts) {
+            Ok(report) => {
+                report::print(&report.diagnostics, &report.sources, format, false, &prefix);
+                let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+                eprintln!(
+                    "changed {what}: rebuilt {} pages ({} files written) in {} ms{}",
+                    report.pages,
+                    report.written,
+                    report.elapsed.as_millis(),
+                    match errors {
+                        0 => String::new(),
+                        1 => "; 1 error".to_string(),
+                        n => format!("; {n} errors"),
+                    }
+                );
+            }
+            Err(e) => eprintln!("changed {what}: the build could not run: {e:#}"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
