@@ -36,6 +36,10 @@ pub enum Command {
     /// assets, titles, ids and YAML/TOML/JSON code blocks.
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// Build the site, serve it on http://127.0.0.1:8000 and rebuild and reload the
+    /// browser whenever a file changes.
+    #[command(after_help = EXIT_CODES)]
+    Serve(ServeArgs),
 }
 
 /// Options shared by every command that builds a site.
@@ -125,4 +129,28 @@ pub struct CheckArgs {
     /// With --external: where results are cached [default: ~/.cache/notes/external-links.json].
     #[arg(long, value_name = "FILE")]
     pub cache: Option<PathBuf>,
+}
+
+/// `notes serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The site and how to build it (`--prepath` is not applied while serving).
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+
+    /// Address to listen on; the default keeps the server private to this machine.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+
+    /// Scan the folder for changes instead of relying on file-system events.
+    #[arg(long)]
+    pub poll: bool,
 }

@@ -156,7 +156,8 @@ fn watch(args: &BuildArgs, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let site = &args.site;
     let format = report::default_format(site.format);
     let prefix = path_prefix(&opts.site);
-    let watcher = crate::serve::watch::SiteWatcher::start(&opts.site, &opts.out, args.poll)?;
+    let watcher =
+        crate::serve::watch::SiteWatcher::start(&opts.site, &[opts.out.as_path()], args.poll)?;
     let first = run_build(site, opts)?;
     report::print(&first.diagnostics, &first.sources, format, false, &prefix);
     eprintln!("{}", summary(&first, &opts.out));

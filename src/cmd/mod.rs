@@ -11,6 +11,7 @@ use crate::cli::{Cli, Command};
 pub mod build;
 pub mod check;
 pub mod report;
+pub mod serve;
 
 /// Exit code of a run that found problems in the site.
 pub const EXIT_PROBLEMS: u8 = 1;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,

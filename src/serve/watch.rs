@@ -38,12 +38,12 @@ pub struct SiteWatcher {
     _debouncer: Box<dyn std::any::Any + Send>,
     events: Receiver<DebounceEventResult>,
     root: PathBuf,
-    out: PathBuf,
+    ignored: Vec<PathBuf>,
 }
 
 impl SiteWatcher {
-    /// Starts watching `root` recursively; changes under `out` (the output folder) are ignored.
-    pub fn start(root: &Path, out: &Path, poll: bool) -> Result<SiteWatcher, WatchError> {
+    /// Starts watching `root` recursively; changes under `ignored` (output folders) are ignored.
+    pub fn start(root: &Path, ignored: &[&Path], poll: bool) -> Result<SiteWatcher, WatchError> {
         let (tx, rx) = channel();
         let fail = |source| WatchError::Watch {
             path: root.to_path_buf(),
@@ -76,7 +76,7 @@ impl SiteWatcher {
             _debouncer: debouncer,
             events: rx,
             root: canon(root),
-            out: canon(out),
+            ignored: ignored.iter().map(|p| canon(p)).collect(),
         })
     }
 
@@ -109,7 +109,7 @@ impl SiteWatcher {
     /// (The output folder is skipped: the build writes there, and watching our own
     /// writes would rebuild forever.)
     fn relevant(&self, path: &Path) -> Option<String> {
-        if path.starts_with(&self.out) {
+        if self.ignored.iter().any(|o| path.starts_with(o)) {
             return None;
         }
         let rel = path.strip_prefix(&self.root).ok()?;

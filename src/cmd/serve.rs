@@ -1,0 +1,178 @@
+//! `notes serve`: build, serve, watch, rebuild, reload.
+//!
+//! Builds alternate between two folders, so that a rebuild with errors never replaces
+//! what the browser shows: the last good build stays served, with the problems shown in
+//! an overlay until they are fixed.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+
+use crate::cli::ServeArgs;
+use crate::diag::render::{self, HumanOptions};
+use crate::render::BuildReport;
+use crate::serve::http::{router, Reload, ServerState};
+use crate::serve::watch::SiteWatcher;
+
+use super::build;
+
+/// `notes serve`.
+pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let site = &args.site;
+    let mut opts = build::options(site, false)?;
+    let base = site.out.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("notes-serve-{}", std::process::id()))
+    });
+    let folders = [base.clone(), sibling(&base, "next")];
+
+    let listener = std::net::TcpListener::bind((args.host.as_str(), args.port)).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!(
+                "port {} on {} is already in use\n  hint: stop the other server, or pick another port with --port {}",
+                args.port,
+                args.host,
+                args.port.wrapping_add(1)
+            )
+        } else {
+            anyhow::anyhow!("cannot listen on {}:{}: {e}", args.host, args.port)
+        }
+    })?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+
+    opts.out = folders[0].clone();
+    let first = build::run_build(site, &opts)?;
+    print_report(&first);
+    let state = ServerState::new(&folders[0]);
+    state.set_overlay(overlay(&first));
+    let mut served = 0;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("could not start the server's runtime")?;
+    let server_state = state.clone();
+    let cleanup: Vec<PathBuf> = if site.out.is_none() {
+        folders.to_vec()
+    } else {
+        Vec::new()
+    };
+    runtime.spawn(async move {
+        let listener = match tokio::net::TcpListener::from_std(listener) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: the server could not start: {e}");
+                return;
+            }
+        };
+        if let Err(e) = axum::serve(listener, router(server_state)).await {
+            eprintln!("error: the server stopped: {e}");
+        }
+    });
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            for dir in &cleanup {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            std::process::exit(0);
+        }
+    });
+
+    let url = format!("http://{addr}/");
+    eprintln!("serving {url} (Ctrl-C to stop)");
+    if args.open {
+        open_browser(&url);
+    }
+
+    let watcher = SiteWatcher::start(&opts.site, &[&folders[0], &folders[1]], args.poll)?;
+    while let Some(changed) = watcher.next_change() {
+        let next = 1 - served;
+        opts.out = folders[next].clone();
+        let report = match build::run_build(site, &opts) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!(
+                    "changed {}: the build could not run: {e:#}",
+                    changed.join(", ")
+                );
+                continue;
+            }
+        };
+        print_report(&report);
+        let ok = !report.has_errors();
+        if ok {
+            state.set_root(&folders[next]);
+            served = next;
+        }
+        state.set_overlay(overlay(&report));
+        let css_only = ok && changed.iter().all(|p| p.ends_with(".css"));
+        state.notify(if css_only {
+            Reload::Css
+        } else {
+            Reload::Pages(Vec::new())
+        });
+        eprintln!(
+            "changed {}: {} in {} ms",
+            changed.join(", "),
+            if ok {
+                format!("rebuilt {} pages, reloading", report.pages)
+            } else {
+                "the rebuild has errors; the last good build stays served".to_string()
+            },
+            report.elapsed.as_millis()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `DIR-next` beside `DIR`.
+fn sibling(dir: &Path, suffix: &str) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".to_string());
+    dir.with_file_name(format!("{name}-{suffix}"))
+}
+
+fn print_report(report: &BuildReport) {
+    let opts = HumanOptions {
+        color: super::report::color(),
+    };
+    for d in &report.diagnostics {
+        eprintln!("{}\n", render::human(d, &report.sources, &opts));
+    }
+}
+
+/// The overlay shown over every page while the last rebuild has errors.
+fn overlay(report: &BuildReport) -> Option<String> {
+    let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
+    if errors.is_empty() {
+        return None;
+    }
+    let plain = HumanOptions { color: false };
+    let text: Vec<String> = errors
+        .iter()
+        .map(|d| render::human(d, &report.sources, &plain))
+        .collect();
+    Some(format!(
+        "<div id=\"notes-error-overlay\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,20,24,.94);color:#f4f4f5;font:14px/1.5 ui-monospace,monospace;padding:2rem\"><h2 style=\"color:#f87171;margin-top:0\">notes: the last rebuild has {} error{}</h2><p>The page below is the last good build. Fix the problem and save: this message goes away by itself.</p><pre style=\"white-space:pre-wrap\">{}</pre></div>",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" },
+        crate::dialect::html::escape(&text.join("\n\n"))
+    ))
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("could not open a browser; visit {url}");
+    }
+}
