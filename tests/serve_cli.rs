@@ -118,15 +118,18 @@ fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-/// Listens on the live-reload channel and reports the first event's name.
+/// Listens on the live-reload channel and reports each event as "name: data".
 fn listen(port: u16) -> mpsc::Receiver<String> {
     let (tx, rx) = mpsc::channel();
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     write!(s, "GET /__notes/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").expect("send");
     std::thread::spawn(move || {
+        let mut name = String::new();
         for line in BufReader::new(s).lines().map_while(Result::ok) {
-            if let Some(name) = line.strip_prefix("event: ") {
-                let _ = tx.send(name.to_string());
+            if let Some(n) = line.strip_prefix("event: ") {
+                name = n.to_string();
+            } else if let Some(data) = line.strip_prefix("data: ") {
+                let _ = tx.send(format!("{name}: {data}"));
             }
         }
     });
@@ -164,7 +167,8 @@ fn live_loop_serves_reloads_overlays_and_refuses_traversal() {
     let event = events
         .recv_timeout(Duration::from_secs(20))
         .expect("reload event");
-    assert_eq!(event, "reload");
+    // Only the page that changed is named, so other open pages stay as they are.
+    assert_eq!(event, "reload: /lectures/week1/ /lectures/week1/index.html");
     wait_for("the new content", || {
         get(port, "/lectures/week1/").1.contains("MARKER")
     });

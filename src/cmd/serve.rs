@@ -87,6 +87,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     }
 
     let watcher = SiteWatcher::start(&opts.site, &[&folders[0], &folders[1]], args.poll)?;
+    // What the browser can be showing: the pages of the build being served.
+    let mut served_hashes = first.page_hashes.clone();
     while let Some(changed) = watcher.next_change() {
         let next = 1 - served;
         opts.out = folders[next].clone();
@@ -108,10 +110,22 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         }
         state.set_overlay(overlay(&report));
         let css_only = ok && changed.iter().all(|p| p.ends_with(".css"));
+        let pages = if ok {
+            let mut pages = changed_pages(&report.page_hashes, &served_hashes);
+            if pages.is_empty() {
+                // No page changed (say, only a copied file did): reload nothing.
+                pages.push("/\u{0}".to_string());
+            }
+            served_hashes = report.page_hashes.clone();
+            pages
+        } else {
+            // The overlay appears on every page.
+            Vec::new()
+        };
         state.notify(if css_only {
             Reload::Css
         } else {
-            Reload::Pages(Vec::new())
+            Reload::Pages(pages)
         });
         eprintln!(
             "changed {}: {} in {} ms",
@@ -125,6 +139,30 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The addresses of the pages whose HTML differs from the served build (new, changed or
+/// gone), as the browser shows them (`/a/b/` and `/a/b/index.html`).
+fn changed_pages(
+    now: &std::collections::HashMap<String, u64>,
+    served: &std::collections::HashMap<String, u64>,
+) -> Vec<String> {
+    let differs = |rel: &&String| now.get(*rel) != served.get(*rel);
+    let mut pages: Vec<String> = now
+        .keys()
+        .chain(served.keys())
+        .filter(differs)
+        .flat_map(|rel| {
+            let full = format!("/{rel}");
+            match rel.strip_suffix("index.html") {
+                Some(dir) => vec![format!("/{dir}"), full],
+                None => vec![full],
+            }
+        })
+        .collect();
+    pages.sort();
+    pages.dedup();
+    pages
 }
 
 /// `DIR-next` beside `DIR`.

@@ -95,6 +95,8 @@ pub struct BuildReport {
     pub prepath: String,
     /// Source path of each written page, by output path.
     pub page_sources: HashMap<String, String>,
+    /// A hash of every page's HTML, by output path, to tell which pages a rebuild changed.
+    pub page_hashes: HashMap<String, u64>,
 }
 
 impl BuildReport {
@@ -118,6 +120,8 @@ pub enum BuildError {
 /// One page after the layout pass.
 struct Rendered {
     index: usize,
+    /// Hash of the page's HTML as written.
+    hash: u64,
     /// None when the page could not be laid out.
     written: Option<Result<site::WriteOutcome, SiteError>>,
     diags: Vec<Diagnostic>,
@@ -202,9 +206,11 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
                 &resources,
                 &mut diags,
             );
+            let mut hash = 0;
             let written = match html {
                 Ok(html) => {
                     let html = super::prepath::apply(&html, &final_prepath);
+                    hash = crate::dialect::html::fnv1a(html.as_bytes());
                     Some(out.write(&page.out_rel, html.as_bytes()))
                 }
                 Err(d) => {
@@ -215,6 +221,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
             progress.advance();
             Rendered {
                 index: k,
+                hash,
                 written,
                 diags,
                 redirects,
@@ -228,7 +235,10 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
         report.diagnostics.extend(r.diags);
         match r.written {
             None => continue,
-            Some(Ok(o)) => count(&mut report, &page.out_rel, o),
+            Some(Ok(o)) => {
+                count(&mut report, &page.out_rel, o);
+                report.page_hashes.insert(page.out_rel.clone(), r.hash);
+            }
             Some(Err(e)) => report.diagnostics.push(write_error(&e)),
         }
         for target in r.redirects {
@@ -301,7 +311,9 @@ fn count(report: &mut BuildReport, rel: &str, outcome: site::WriteOutcome) {
     report.files += 1;
     report.outputs.push(rel.to_string());
     match outcome {
-        site::WriteOutcome::Written => report.written += 1,
+        site::WriteOutcome::Written => {
+            report.written += 1;
+        }
         site::WriteOutcome::Unchanged => report.unchanged += 1,
     }
 }
