@@ -289,3 +289,42 @@ fn help_names_the_exit_codes() {
         assert!(text.contains("2 notes could not run"), "{cmd:?}: {text}");
     }
 }
+
+#[test]
+fn cached_conversions_follow_the_files_a_page_reads() {
+    use notes::render::{build_cached, BuildOptions, ConversionCache, NoProgress};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(site.join("_assets")).expect("site");
+    std::fs::write(site.join("index.md"), "# Home\n\nPlain page ONE.\n").expect("index");
+    std::fs::write(
+        site.join("inc.md"),
+        "# Inc\n\n\\textinput{/_assets/part.md}\n",
+    )
+    .expect("inc");
+    std::fs::write(site.join("_assets/part.md"), "Included FIRST.\n").expect("part");
+    std::fs::write(site.join("code.md"), "# Code\n\n```\nx = 1\n```\n").expect("code");
+    let opts = BuildOptions {
+        site: site.clone(),
+        out: tmp.path().join("out"),
+        prepath: None,
+        eval_cache: None,
+        final_pass: true,
+        fail_fast: false,
+    };
+    let cache = ConversionCache::default();
+    let read = |rel: &str| std::fs::read_to_string(tmp.path().join("out").join(rel)).expect("out");
+    build_cached(&opts, &NoProgress, Some(&cache)).expect("build");
+    assert!(read("inc/index.html").contains("FIRST"));
+    // A page's own edit, and an edit of a file another page reads, both show up.
+    std::fs::write(site.join("index.md"), "# Home\n\nPlain page TWO.\n").expect("edit");
+    std::fs::write(site.join("_assets/part.md"), "Included SECOND.\n").expect("edit part");
+    build_cached(&opts, &NoProgress, Some(&cache)).expect("rebuild");
+    assert!(read("index.html").contains("TWO"));
+    assert!(read("inc/index.html").contains("SECOND"));
+    // A config change reaches pages whose source did not change.
+    assert!(read("code/index.html").contains("language-julia"));
+    std::fs::write(site.join("config.md"), "@def lang = \"python\"\n").expect("config");
+    build_cached(&opts, &NoProgress, Some(&cache)).expect("rebuild");
+    assert!(read("code/index.html").contains("language-python"));
+}

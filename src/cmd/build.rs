@@ -51,6 +51,15 @@ pub fn interactive(args: &SiteArgs) -> bool {
 
 /// Runs a build with the thread count and progress the arguments ask for.
 pub fn run_build(args: &SiteArgs, opts: &BuildOptions) -> anyhow::Result<BuildReport> {
+    run_build_cached(args, opts, None)
+}
+
+/// [`run_build`], reusing the conversions of earlier builds of a watch or serve session.
+pub fn run_build_cached(
+    args: &SiteArgs,
+    opts: &BuildOptions,
+    cache: Option<&render::ConversionCache>,
+) -> anyhow::Result<BuildReport> {
     let bar = if interactive(args) {
         let pb = ProgressBar::new(0);
         pb.set_style(
@@ -73,9 +82,9 @@ pub fn run_build(args: &SiteArgs, opts: &BuildOptions) -> anyhow::Result<BuildRe
                 .num_threads(n.max(1))
                 .build()
                 .context("could not start the worker threads")?;
-            pool.install(|| render::build(opts, progress))
+            pool.install(|| render::build_cached(opts, progress, cache))
         }
-        None => render::build(opts, progress),
+        None => render::build_cached(opts, progress, cache),
     };
     if let Some(pb) = bar {
         pb.finish_and_clear();
@@ -158,7 +167,8 @@ fn watch(args: &BuildArgs, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let prefix = path_prefix(&opts.site);
     let watcher =
         crate::serve::watch::SiteWatcher::start(&opts.site, &[opts.out.as_path()], args.poll)?;
-    let first = run_build(site, opts)?;
+    let cache = render::ConversionCache::default();
+    let first = run_build_cached(site, opts, Some(&cache))?;
     report::print(&first.diagnostics, &first.sources, format, false, &prefix);
     eprintln!("{}", summary(&first, &opts.out));
     eprintln!(
@@ -173,7 +183,7 @@ fn watch(args: &BuildArgs, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         } else {
             shown.join(", ")
         };
-        match run_build(site, opts) {
+        match run_build_cached(site, opts, Some(&cache)) {
             Ok(report) => {
                 report::print(&report.diagnostics, &report.sources, format, false, &prefix);
                 let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();

@@ -42,7 +42,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let addr = listener.local_addr()?;
 
     opts.out = folders[0].clone();
-    let first = build::run_build(site, &opts)?;
+    let cache = crate::render::ConversionCache::default();
+    let first = build::run_build_cached(site, &opts, Some(&cache))?;
     print_report(&first);
     let state = ServerState::new(&folders[0]);
     state.set_overlay(overlay(&first));
@@ -92,7 +93,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     while let Some(changed) = watcher.next_change() {
         let next = 1 - served;
         opts.out = folders[next].clone();
-        let report = match build::run_build(site, &opts) {
+        let report = match build::run_build_cached(site, &opts, Some(&cache)) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!(

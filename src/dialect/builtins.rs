@@ -179,6 +179,7 @@ impl PageState<'_> {
     }
 
     fn figure(&mut self, alt: &str, path: &str, origin: Origin, start: usize, end: usize) -> Out {
+        self.reads_files = true;
         let url = self.page_url_path(path, true);
         let has_ext = url.rsplit('/').next().is_some_and(|f| f.contains('.'));
         let found = if has_ext {
@@ -232,6 +233,7 @@ impl PageState<'_> {
         end: usize,
         command: &str,
     ) -> Option<String> {
+        self.reads_files = true;
         let url = self.page_url_path(path, true);
         let (dir, name) = url.rsplit_once('/').unwrap_or(("", url.as_str()));
         let dir = dir.trim_start_matches('/');
@@ -309,6 +311,7 @@ impl PageState<'_> {
         end: usize,
         command: &str,
     ) -> Option<String> {
+        self.reads_files = true;
         let rel = source_of_url(url);
         match self.ctx.resources.read_site_file(&rel) {
             Ok(text) => Some(text),
@@ -398,6 +401,7 @@ impl PageState<'_> {
     }
 
     fn literate(&mut self, path: &str, origin: Origin, start: usize, end: usize) -> Out {
+        self.reads_files = true;
         let stem = path
             .rsplit('/')
             .next()

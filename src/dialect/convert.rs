@@ -101,6 +101,9 @@ pub struct Converted {
     pub code_blocks: Vec<CodeBlock>,
     /// Problems, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// True when the page read other files (`\input`, `\show`, figures...): its HTML then
+    /// depends on more than its own source.
+    pub reads_files: bool,
 }
 
 /// What a page needs to know about where it lives.
@@ -171,6 +174,8 @@ pub(super) struct PageState<'a> {
     pub(super) auto_eval_count: usize,
     /// Set once the expansion budget is spent, so the error is reported once.
     pub(super) budget_exhausted: bool,
+    /// Set when a command read a file or asked whether one exists.
+    pub(super) reads_files: bool,
 }
 
 impl<'a> PageState<'a> {
@@ -202,6 +207,7 @@ impl<'a> PageState<'a> {
             expanded_bytes: 0,
             auto_eval_count: 0,
             budget_exhausted: false,
+            reads_files: false,
         }
     }
 
@@ -439,6 +445,7 @@ fn finish(mut st: PageState<'_>, html: String) -> Converted {
         links: st.links,
         code_blocks: st.code_blocks,
         diagnostics: st.diags,
+        reads_files: st.reads_files,
     }
 }
 

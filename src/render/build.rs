@@ -46,6 +46,26 @@ pub struct BuildOptions {
     pub fail_fast: bool,
 }
 
+/// Conversions kept between builds of a watch or serve session: a page whose source and
+/// site configuration did not change, and that reads no other file, is not converted again.
+#[derive(Default)]
+pub struct ConversionCache(std::sync::Mutex<HashMap<String, (u64, Arc<Converted>)>>);
+
+impl ConversionCache {
+    fn get(&self, rpath: &str, key: u64) -> Option<Arc<Converted>> {
+        let map = self.0.lock().ok()?;
+        map.get(rpath)
+            .filter(|(k, _)| *k == key)
+            .map(|(_, c)| c.clone())
+    }
+
+    fn put(&self, rpath: &str, key: u64, converted: &Arc<Converted>) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(rpath.to_string(), (key, converted.clone()));
+        }
+    }
+}
+
 /// Reports progress of the page passes.
 pub trait Progress: Sync {
     /// The number of steps to come.
@@ -133,7 +153,7 @@ struct Rendered {
 struct Page {
     src: PageSource,
     source: Arc<str>,
-    converted: Option<Converted>,
+    converted: Option<Arc<Converted>>,
     vars: Arc<PageVars>,
     out_rel: String,
     url: String,
@@ -144,12 +164,27 @@ struct Page {
 
 /// Builds the site.
 pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport, BuildError> {
+    build_cached(opts, progress, None)
+}
+
+/// Builds the site, reusing (and filling) the conversions of earlier builds.
+pub fn build_cached(
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+    cache: Option<&ConversionCache>,
+) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let root = &opts.site;
     let resources = FsResources::new(root, opts.eval_cache.as_deref());
     let mut report = BuildReport::default();
 
     let (globals, config_diags) = read_site_config(root, &resources, &mut report);
+    // What every conversion depends on besides the page itself.
+    let site_key = {
+        let config = std::fs::read(root.join("config.md")).unwrap_or_default();
+        let utils = std::fs::read(root.join("utils.jl")).unwrap_or_default();
+        crate::dialect::html::fnv1a(&config) ^ crate::dialect::html::fnv1a(&utils).rotate_left(17)
+    };
     report.diagnostics.extend(config_diags);
     let prepath = match &opts.prepath {
         Some(p) => p.clone(),
@@ -180,7 +215,14 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
     }
 
     progress.set_total((files.pages.len() * 2) as u64);
-    let pages = convert_all(&files, &globals, &resources, opts, progress);
+    let pages = convert_all(
+        &files,
+        &globals,
+        &resources,
+        opts,
+        progress,
+        (cache, site_key),
+    );
     let index = site_index(&pages, &globals, layouts);
     let nav = match &theme {
         Some(_) => super::themed::site_nav(&pages_summary(&pages)),
@@ -372,6 +414,7 @@ fn convert_all(
     resources: &FsResources,
     opts: &BuildOptions,
     progress: &dyn Progress,
+    (cache, site_key): (Option<&ConversionCache>, u64),
 ) -> Vec<Page> {
     let failed = std::sync::atomic::AtomicBool::new(false);
     let website_url = globals
@@ -396,23 +439,33 @@ fn convert_all(
             let skip = opts.fail_fast && failed.load(std::sync::atomic::Ordering::Relaxed);
             let (source, converted) = match std::fs::read(&src.path) {
                 _ if skip => (Arc::from(""), None),
-                Ok(bytes) => match decode_source(bytes, &file) {
-                    Ok(text) => {
-                        let converted = (src.kind == PageKind::Markdown).then(|| {
-                            let ctx = PageContext {
-                                rpath: file.clone(),
-                                globals,
-                                resources,
-                            };
-                            convert_page(&text, &ctx)
-                        });
-                        (Arc::from(text.as_str()), converted)
+                Ok(bytes) => {
+                    let key = crate::dialect::html::fnv1a(&bytes) ^ site_key;
+                    match decode_source(bytes, &file) {
+                        Ok(text) => {
+                            let converted = (src.kind == PageKind::Markdown).then(|| {
+                                if let Some(hit) = cache.and_then(|c| c.get(&src.rpath, key)) {
+                                    return hit;
+                                }
+                                let ctx = PageContext {
+                                    rpath: file.clone(),
+                                    globals,
+                                    resources,
+                                };
+                                let converted = Arc::new(convert_page(&text, &ctx));
+                                if let Some(c) = cache.filter(|_| !converted.reads_files) {
+                                    c.put(&src.rpath, key, &converted);
+                                }
+                                converted
+                            });
+                            (Arc::from(text.as_str()), converted)
+                        }
+                        Err(d) => (Arc::from(""), Some(Arc::new(failed_page(globals, *d)))),
                     }
-                    Err(d) => (Arc::from(""), Some(failed_page(globals, *d))),
-                },
+                }
                 Err(e) => (
                     Arc::from(""),
-                    Some(failed_page(
+                    Some(Arc::new(failed_page(
                         globals,
                         Diagnostic::error(
                             "unreadable-file",
@@ -420,7 +473,7 @@ fn convert_all(
                         )
                         .at(Span::in_text(&file, "", 0, 0))
                         .help("check the file's permissions"),
-                    )),
+                    ))),
                 ),
             };
             if converted
@@ -479,6 +532,7 @@ fn failed_page(globals: &Globals, d: Diagnostic) -> Converted {
         links: Vec::new(),
         code_blocks: Vec::new(),
         diagnostics: vec![d],
+        reads_files: true,
     }
 }
 

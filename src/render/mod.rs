@@ -12,4 +12,7 @@ pub mod prepath;
 pub mod theme;
 pub mod themed;
 
-pub use build::{build, BuildError, BuildOptions, BuildReport, NoProgress, Progress};
+pub use build::{
+    build, build_cached, BuildError, BuildOptions, BuildReport, ConversionCache, NoProgress,
+    Progress,
+};
