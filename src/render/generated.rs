@@ -99,13 +99,30 @@ fn tag_pages(
         .layouts
         .get("tag.html")
         .map_or(DEFAULT_TAG_LAYOUT, String::as_str);
+    // One sidebar for every tag page (no page of the tree is current there).
+    let sidebar = match theme {
+        Some(t) => match t.render_nav(nav) {
+            Ok(html) => Some(html),
+            Err(e) => {
+                diags.push(Diagnostic::error("theme-error", e.to_string()));
+                return Vec::new();
+            }
+        },
+        None => None,
+    };
     // Tag pages are independent of each other: render them in parallel.
     let rendered: Vec<(Option<OutputFile>, Vec<Diagnostic>)> = tags
         .par_iter()
         .map(|tag| {
             let mut diags = Vec::new();
             let page = tag_page(
-                tag, index, globals, theme, nav, resources, layout, &mut diags,
+                tag,
+                index,
+                globals,
+                theme.map(|t| (t, sidebar.as_deref().unwrap_or(""))),
+                resources,
+                layout,
+                &mut diags,
             );
             (page, diags)
         })
@@ -124,15 +141,14 @@ fn tag_page(
     tag: &str,
     index: &SiteIndex,
     globals: &Globals,
-    theme: Option<&Theme>,
-    nav: &[NavItem],
+    theme: Option<(&Theme, &str)>,
     resources: &dyn Resources,
     layout: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<OutputFile> {
     let rel = site::tag_output_path(&index.tag_path, tag);
     let html = match theme {
-        Some(theme) => {
+        Some((theme, sidebar)) => {
             let pages = index.tags[tag]
                 .iter()
                 .map(|(url, title, _)| NavItem {
@@ -146,7 +162,8 @@ fn tag_page(
                 site_title: globals.vars.str("website_title").to_string(),
                 tag: tag.to_string(),
                 pages,
-                nav: nav.to_vec(),
+                nav: Vec::new(),
+                nav_html: Some(sidebar.to_string()),
                 root: "/".to_string(),
             };
             match theme.render_tag(&ctx) {

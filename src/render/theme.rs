@@ -80,6 +80,8 @@ pub struct TagContext {
     pub pages: Vec<NavItem>,
     /// The sidebar tree.
     pub nav: Vec<NavItem>,
+    /// The sidebar already rendered (by [`Theme::render_nav`]); when set, `nav` is not used.
+    pub nav_html: Option<String>,
     /// Prefix to the site root, ending in `/`.
     pub root: String,
 }
@@ -247,7 +249,10 @@ impl Theme {
     /// Renders the list of pages carrying a tag with `tag.html`.
     pub fn render_tag(&self, ctx: &TagContext) -> Result<String, ThemeError> {
         let mut context = Context::from_serialize(ctx).map_err(context_error)?;
-        context.insert("nav", &nav_view(&ctx.nav));
+        context.insert("has_nav_html", &ctx.nav_html.is_some());
+        if ctx.nav_html.is_none() {
+            context.insert("nav", &nav_view(&ctx.nav));
+        }
         self.render("tag.html", context)
     }
 
@@ -819,6 +824,7 @@ mod tests {
                 children: vec![],
             }],
             nav: build_nav(&pages(), ""),
+            nav_html: None,
             root: "/".to_string(),
         };
         let html = match theme.render_tag(&tag) {
@@ -908,6 +914,7 @@ mod tests {
             tag: "t".to_string(),
             pages: vec![],
             nav: vec![],
+            nav_html: None,
             root: "/".to_string(),
         };
         match theme.render_tag(&tag) {
