@@ -292,7 +292,7 @@ fn help_names_the_exit_codes() {
 
 #[test]
 fn cached_conversions_follow_the_files_a_page_reads() {
-    use notes::render::{build_cached, BuildOptions, ConversionCache, NoProgress};
+    use notes::render::{build_cached, BuildOptions, BuildSession, NoProgress};
     let tmp = tempfile::tempdir().expect("tempdir");
     let site = tmp.path().join("site");
     std::fs::create_dir_all(site.join("_assets")).expect("site");
@@ -312,7 +312,7 @@ fn cached_conversions_follow_the_files_a_page_reads() {
         final_pass: true,
         fail_fast: false,
     };
-    let cache = ConversionCache::default();
+    let cache = BuildSession::default();
     let read = |rel: &str| std::fs::read_to_string(tmp.path().join("out").join(rel)).expect("out");
     build_cached(&opts, &NoProgress, Some(&cache)).expect("build");
     assert!(read("inc/index.html").contains("FIRST"));
@@ -327,4 +327,57 @@ fn cached_conversions_follow_the_files_a_page_reads() {
     std::fs::write(site.join("config.md"), "@def lang = \"python\"\n").expect("config");
     build_cached(&opts, &NoProgress, Some(&cache)).expect("rebuild");
     assert!(read("code/index.html").contains("language-python"));
+}
+
+#[test]
+fn a_session_rerenders_other_pages_when_what_they_show_changes() {
+    use notes::render::{build_cached, BuildOptions, BuildSession, NoProgress};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    let from = root().join("tests/fixtures/theme_site");
+    for entry in walkdir::WalkDir::new(&from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let target = site.join(entry.path().strip_prefix(&from).expect("prefix"));
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+    let out = tmp.path().join("out");
+    let opts = BuildOptions {
+        site: site.clone(),
+        out: out.clone(),
+        prepath: None,
+        eval_cache: None,
+        final_pass: false,
+        fail_fast: false,
+    };
+    let session = BuildSession::keeping_last_good();
+    let read = |rel: &str| std::fs::read_to_string(out.join(rel)).expect("out");
+    build_cached(&opts, &NoProgress, Some(&session)).expect("build");
+    // A body edit: the page changes, the others are kept.
+    let week1 = site.join("lectures/week1.md");
+    let text = std::fs::read_to_string(&week1).expect("week1");
+    std::fs::write(&week1, format!("{text}\nNew line BODYEDIT.\n")).expect("edit");
+    let report = build_cached(&opts, &NoProgress, Some(&session)).expect("rebuild");
+    assert!(read("lectures/week1/index.html").contains("BODYEDIT"));
+    assert_eq!(report.written, 1, "only the edited page is written");
+    // A title edit: every page's sidebar shows the new title.
+    let renamed = std::fs::read_to_string(&week1)
+        .expect("week1")
+        .replace("@def title = \"Week 1\"", "@def title = \"Week One\"");
+    std::fs::write(&week1, renamed).expect("rename");
+    build_cached(&opts, &NoProgress, Some(&session)).expect("rebuild");
+    assert!(
+        read("index.html").contains("Week One"),
+        "the sidebar kept the old title"
+    );
+    // An error: nothing is written, the last good build stays.
+    std::fs::write(&week1, "@def title = \"Week One\"\n\n\\nosuch\n").expect("break");
+    let report = build_cached(&opts, &NoProgress, Some(&session)).expect("rebuild");
+    assert!(report.has_errors());
+    assert!(read("lectures/week1/index.html").contains("BODYEDIT"));
 }

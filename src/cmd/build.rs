@@ -58,7 +58,7 @@ pub fn run_build(args: &SiteArgs, opts: &BuildOptions) -> anyhow::Result<BuildRe
 pub fn run_build_cached(
     args: &SiteArgs,
     opts: &BuildOptions,
-    cache: Option<&render::ConversionCache>,
+    cache: Option<&render::BuildSession>,
 ) -> anyhow::Result<BuildReport> {
     let bar = if interactive(args) {
         let pb = ProgressBar::new(0);
@@ -160,6 +160,18 @@ pub fn summary(report: &BuildReport, out: &std::path::Path) -> String {
     )
 }
 
+/// Whether a change can alter every page's layout (site configuration, layouts, theme
+/// templates), so nothing of the previous build can be reused.
+pub fn changes_everything(changed: &[String]) -> bool {
+    changed.iter().any(|p| {
+        p == "config.md"
+            || p == "utils.jl"
+            || p.starts_with("_layout")
+            || p.starts_with("templates")
+            || p.starts_with("_rss")
+    })
+}
+
 /// `notes build --watch`: build, then rebuild on every change, one line per rebuild.
 fn watch(args: &BuildArgs, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let site = &args.site;
@@ -167,7 +179,7 @@ fn watch(args: &BuildArgs, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let prefix = path_prefix(&opts.site);
     let watcher =
         crate::serve::watch::SiteWatcher::start(&opts.site, &[opts.out.as_path()], args.poll)?;
-    let cache = render::ConversionCache::default();
+    let cache = render::BuildSession::default();
     let first = run_build_cached(site, opts, Some(&cache))?;
     report::print(&first.diagnostics, &first.sources, format, false, &prefix);
     eprintln!("{}", summary(&first, &opts.out));
@@ -176,6 +188,9 @@ fn watch(args: &BuildArgs, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         opts.site.display()
     );
     while let Some(changed) = watcher.next_change() {
+        if changes_everything(&changed) {
+            cache.clear();
+        }
         let shown: Vec<&str> = changed.iter().take(3).map(String::as_str).collect();
         let more = changed.len().saturating_sub(shown.len());
         let what = if more > 0 {

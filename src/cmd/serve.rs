@@ -1,10 +1,10 @@
 //! `notes serve`: build, serve, watch, rebuild, reload.
 //!
-//! Builds alternate between two folders, so that a rebuild with errors never replaces
-//! what the browser shows: the last good build stays served, with the problems shown in
-//! an overlay until they are fixed.
+//! A rebuild with errors writes nothing, so the last good build stays served, with the
+//! problems shown in an overlay until they are fixed. Rebuilds reuse what the session
+//! already converted and rendered, so a save re-renders only what it can have changed.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -24,7 +24,6 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let base = site.out.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("notes-serve-{}", std::process::id()))
     });
-    let folders = [base.clone(), sibling(&base, "next")];
 
     let listener = std::net::TcpListener::bind((args.host.as_str(), args.port)).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AddrInUse {
@@ -41,13 +40,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
 
-    opts.out = folders[0].clone();
-    let cache = crate::render::ConversionCache::default();
+    opts.out = base.clone();
+    // A rebuild with errors writes nothing, so the folder always holds the last good build.
+    let cache = crate::render::BuildSession::keeping_last_good();
     let first = build::run_build_cached(site, &opts, Some(&cache))?;
     print_report(&first);
-    let state = ServerState::new(&folders[0]);
+    let state = ServerState::new(&base);
     state.set_overlay(overlay(&first));
-    let mut served = 0;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -56,7 +55,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .context("could not start the server's runtime")?;
     let server_state = state.clone();
     let cleanup: Vec<PathBuf> = if site.out.is_none() {
-        folders.to_vec()
+        vec![base.clone()]
     } else {
         Vec::new()
     };
@@ -87,12 +86,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         open_browser(&url);
     }
 
-    let watcher = SiteWatcher::start(&opts.site, &[&folders[0], &folders[1]], args.poll)?;
+    let watcher = SiteWatcher::start(&opts.site, &[&base], args.poll)?;
     // What the browser can be showing: the pages of the build being served.
     let mut served_hashes = first.page_hashes.clone();
     while let Some(changed) = watcher.next_change() {
-        let next = 1 - served;
-        opts.out = folders[next].clone();
+        if build::changes_everything(&changed) {
+            cache.clear();
+        }
         let report = match build::run_build_cached(site, &opts, Some(&cache)) {
             Ok(r) => r,
             Err(e) => {
@@ -105,10 +105,6 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         };
         print_report(&report);
         let ok = !report.has_errors();
-        if ok {
-            state.set_root(&folders[next]);
-            served = next;
-        }
         state.set_overlay(overlay(&report));
         let css_only = ok && changed.iter().all(|p| p.ends_with(".css"));
         let pages = if ok {
@@ -164,15 +160,6 @@ fn changed_pages(
     pages.sort();
     pages.dedup();
     pages
-}
-
-/// `DIR-next` beside `DIR`.
-fn sibling(dir: &Path, suffix: &str) -> PathBuf {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "out".to_string());
-    dir.with_file_name(format!("{name}-{suffix}"))
 }
 
 fn print_report(report: &BuildReport) {

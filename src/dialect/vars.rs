@@ -388,6 +388,14 @@ impl PageVars {
         self.get(name).is_some()
     }
 
+    /// The variables set on this page itself (explicitly or computed), sorted by name:
+    /// what distinguishes it from the shared defaults.
+    pub fn own_values(&self) -> Vec<(&str, &Value)> {
+        let mut v: Vec<(&str, &Value)> = self.values.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v
+    }
+
     /// Names set explicitly (not defaults), in the order they were first set.
     pub fn user_names(&self) -> &[String] {
         &self.user

@@ -46,22 +46,78 @@ pub struct BuildOptions {
     pub fail_fast: bool,
 }
 
-/// Conversions kept between builds of a watch or serve session: a page whose source and
-/// site configuration did not change, and that reads no other file, is not converted again.
+/// What a watch or serve session keeps between builds: conversions of pages whose source
+/// and site configuration did not change (and that read no other file), and the rendered
+/// pages' hashes, so that an edit re-renders only what it can have changed.
 #[derive(Default)]
-pub struct ConversionCache(std::sync::Mutex<HashMap<String, (u64, Arc<Converted>)>>);
+pub struct BuildSession {
+    conversions: std::sync::Mutex<HashMap<String, (u64, Arc<Converted>)>>,
+    renders: std::sync::Mutex<HashMap<String, RenderMemo>>,
+    /// Everything a page's layout can read of other pages, as of the last build.
+    fingerprint: std::sync::Mutex<Option<u64>>,
+    /// Write nothing when pages have errors, so the output keeps the last good build.
+    keep_last_good: bool,
+}
 
-impl ConversionCache {
+/// What rendering a page produced besides its file.
+#[derive(Clone)]
+struct RenderMemo {
+    hash: u64,
+    diags: Vec<Diagnostic>,
+    redirects: Vec<String>,
+    sitemap_exclude: bool,
+}
+
+impl BuildSession {
+    /// A session for a live server: a build with errors writes nothing.
+    pub fn keeping_last_good() -> BuildSession {
+        BuildSession {
+            keep_last_good: true,
+            ..BuildSession::default()
+        }
+    }
+
+    /// Forgets everything (after a change to config.md, layouts or theme templates).
+    pub fn clear(&self) {
+        if let Ok(mut c) = self.conversions.lock() {
+            c.clear();
+        }
+        if let Ok(mut r) = self.renders.lock() {
+            r.clear();
+        }
+        if let Ok(mut f) = self.fingerprint.lock() {
+            *f = None;
+        }
+    }
+
     fn get(&self, rpath: &str, key: u64) -> Option<Arc<Converted>> {
-        let map = self.0.lock().ok()?;
+        let map = self.conversions.lock().ok()?;
         map.get(rpath)
             .filter(|(k, _)| *k == key)
             .map(|(_, c)| c.clone())
     }
 
     fn put(&self, rpath: &str, key: u64, converted: &Arc<Converted>) {
-        if let Ok(mut map) = self.0.lock() {
+        if let Ok(mut map) = self.conversions.lock() {
             map.insert(rpath.to_string(), (key, converted.clone()));
+        }
+    }
+
+    fn memo(&self, out_rel: &str) -> Option<RenderMemo> {
+        self.renders.lock().ok()?.get(out_rel).cloned()
+    }
+
+    fn remember(&self, out_rel: &str, memo: RenderMemo) {
+        if let Ok(mut r) = self.renders.lock() {
+            r.insert(out_rel.to_string(), memo);
+        }
+    }
+
+    /// Records this build's fingerprint; true when it equals the previous build's.
+    fn same_site(&self, fingerprint: u64) -> bool {
+        match self.fingerprint.lock() {
+            Ok(mut f) => f.replace(fingerprint) == Some(fingerprint),
+            Err(_) => false,
         }
     }
 }
@@ -149,11 +205,63 @@ struct Rendered {
     sitemap_exclude: bool,
 }
 
+/// A page of a live session rendered exactly as last time: keep its file as it is.
+fn reuse(
+    session: Option<&BuildSession>,
+    site_unchanged: bool,
+    page: &Page,
+    out: &OutputDir,
+) -> Option<Rendered> {
+    let session = session?;
+    if !(site_unchanged && page.cached) {
+        return None;
+    }
+    let memo = session.memo(&page.out_rel)?;
+    let kept = out.keep(&page.out_rel).ok()?;
+    Some(Rendered {
+        index: 0,
+        hash: memo.hash,
+        written: Some(Ok(kept)),
+        diags: memo.diags,
+        redirects: memo.redirects,
+        sitemap_exclude: memo.sitemap_exclude,
+    })
+}
+
+fn page_has_errors(page: &Page) -> bool {
+    page.converted
+        .as_ref()
+        .is_some_and(|c| c.diagnostics.iter().any(Diagnostic::is_error))
+}
+
+/// A hash of everything one page's layout may read of the others: every page's output path
+/// and variables (titles and tags for navigation and tag lists, any variable for
+/// `{{fill v page}}`).
+fn site_fingerprint(pages: &[Page]) -> u64 {
+    let mut text = String::new();
+    for page in pages {
+        text.push_str(&page.out_rel);
+        text.push('\u{1}');
+        // File times change with every save and are not what other pages show.
+        let vars: Vec<_> = page
+            .vars
+            .own_values()
+            .into_iter()
+            .filter(|(k, _)| !matches!(*k, "fd_mtime" | "fd_ctime" | "fd_mtime_raw"))
+            .collect();
+        text.push_str(&format!("{vars:?}"));
+        text.push('\u{2}');
+    }
+    crate::dialect::html::fnv1a(text.as_bytes())
+}
+
 /// One page after the conversion pass.
 struct Page {
     src: PageSource,
     source: Arc<str>,
     converted: Option<Arc<Converted>>,
+    /// The conversion came from the session (the page's inputs did not change).
+    cached: bool,
     vars: Arc<PageVars>,
     out_rel: String,
     url: String,
@@ -171,7 +279,7 @@ pub fn build(opts: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport
 pub fn build_cached(
     opts: &BuildOptions,
     progress: &dyn Progress,
-    cache: Option<&ConversionCache>,
+    cache: Option<&BuildSession>,
 ) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let root = &opts.site;
@@ -223,6 +331,23 @@ pub fn build_cached(
         progress,
         (cache, site_key),
     );
+    if cache.is_some_and(|s| s.keep_last_good) && pages.iter().any(page_has_errors) {
+        // A live session keeps serving the last good build: write nothing, report why.
+        for page in &pages {
+            if let Some(c) = &page.converted {
+                report.diagnostics.extend(c.diagnostics.iter().cloned());
+            }
+            report
+                .sources
+                .insert(page.src.rpath.clone(), page.source.clone());
+        }
+        sort_and_dedup(&mut report.diagnostics);
+        report.elapsed = started.elapsed();
+        return Ok(report);
+    }
+    // Pages whose conversion was reused need no new layout when nothing any layout can
+    // read of other pages changed either.
+    let site_unchanged = cache.is_some_and(|s| s.same_site(site_fingerprint(&pages)));
     let index = site_index(&pages, &globals, layouts);
     let nav = match &theme {
         Some(_) => super::themed::site_nav(&pages_summary(&pages)),
@@ -238,6 +363,10 @@ pub fn build_cached(
         .enumerate()
         .filter(|(_, p)| !p.draft)
         .map(|(k, page)| {
+            if let Some(kept) = reuse(cache, site_unchanged, page, &out) {
+                progress.advance();
+                return Rendered { index: k, ..kept };
+            }
             let mut diags = Vec::new();
             let (html, redirects, exclude) = render_page(
                 page,
@@ -261,6 +390,17 @@ pub fn build_cached(
                 }
             };
             progress.advance();
+            if let (Some(s), Some(Ok(_))) = (cache, &written) {
+                s.remember(
+                    &page.out_rel,
+                    RenderMemo {
+                        hash,
+                        diags: diags.clone(),
+                        redirects: redirects.clone(),
+                        sitemap_exclude: exclude,
+                    },
+                );
+            }
             Rendered {
                 index: k,
                 hash,
@@ -414,7 +554,7 @@ fn convert_all(
     resources: &FsResources,
     opts: &BuildOptions,
     progress: &dyn Progress,
-    (cache, site_key): (Option<&ConversionCache>, u64),
+    (cache, site_key): (Option<&BuildSession>, u64),
 ) -> Vec<Page> {
     let failed = std::sync::atomic::AtomicBool::new(false);
     let website_url = globals
@@ -431,6 +571,7 @@ fn convert_all(
         .par_iter()
         .map(|src| {
             let file: Arc<str> = Arc::from(src.rpath.as_str());
+            let cached = std::sync::atomic::AtomicBool::new(false);
             let meta = std::fs::metadata(&src.path).ok();
             let mtime = Date::of_time(
                 meta.and_then(|m| m.modified().ok())
@@ -445,6 +586,7 @@ fn convert_all(
                         Ok(text) => {
                             let converted = (src.kind == PageKind::Markdown).then(|| {
                                 if let Some(hit) = cache.and_then(|c| c.get(&src.rpath, key)) {
+                                    cached.store(true, std::sync::atomic::Ordering::Relaxed);
                                     return hit;
                                 }
                                 let ctx = PageContext {
@@ -509,6 +651,7 @@ fn convert_all(
             let draft = vars.bool("draft");
             progress.advance();
             Page {
+                cached: cached.load(std::sync::atomic::Ordering::Relaxed),
                 key: page_key(&src.rpath),
                 src: src.clone(),
                 source,

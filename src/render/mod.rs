@@ -13,6 +13,5 @@ pub mod theme;
 pub mod themed;
 
 pub use build::{
-    build, build_cached, BuildError, BuildOptions, BuildReport, ConversionCache, NoProgress,
-    Progress,
+    build, build_cached, BuildError, BuildOptions, BuildReport, BuildSession, NoProgress, Progress,
 };

@@ -49,13 +49,6 @@ impl ServerState {
         })
     }
 
-    /// Serves another folder from now on (the last good build).
-    pub fn set_root(&self, root: &Path) {
-        if let Ok(mut r) = self.root.write() {
-            *r = root.to_path_buf();
-        }
-    }
-
     /// Shows (Some) or clears (None) the error overlay on every page.
     pub fn set_overlay(&self, html: Option<String>) {
         if let Ok(mut o) = self.overlay.write() {

@@ -101,6 +101,16 @@ impl OutputDir {
         Ok(self.record(rel, WriteOutcome::Written))
     }
 
+    /// Keeps the file already at `rel`, known to be current (a live session rendered the same
+    /// page before): nothing is read or written, and cleanup leaves it. Err when it is missing.
+    pub fn keep(&self, rel: &str) -> Result<WriteOutcome, SiteError> {
+        let target = self.prepare(rel)?;
+        match fs::symlink_metadata(&target) {
+            Ok(meta) if meta.is_file() => Ok(self.record(rel, WriteOutcome::Unchanged)),
+            _ => Err(self.unsafe_path(rel, "the file to keep is not there")),
+        }
+    }
+
     /// Copies file `src` to `rel`, unless the output already holds the same bytes.
     pub fn copy(&self, src: &Path, rel: &str) -> Result<WriteOutcome, SiteError> {
         let target = self.prepare(rel)?;
