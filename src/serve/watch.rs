@@ -16,7 +16,7 @@ use notify_debouncer_full::{
 };
 
 /// How long a burst of events may last before it is handed over as one batch.
-const DEBOUNCE: Duration = Duration::from_millis(120);
+const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// Why watching could not start.
 #[derive(Debug, thiserror::Error)]
