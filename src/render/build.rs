@@ -51,12 +51,33 @@ pub struct BuildOptions {
 /// pages' hashes, so that an edit re-renders only what it can have changed.
 #[derive(Default)]
 pub struct BuildSession {
-    conversions: std::sync::Mutex<HashMap<String, (u64, Arc<Converted>)>>,
+    conversions: std::sync::Mutex<HashMap<String, Kept>>,
     renders: std::sync::Mutex<HashMap<String, RenderMemo>>,
     /// Everything a page's layout can read of other pages, as of the last build.
     fingerprint: std::sync::Mutex<Option<u64>>,
     /// Write nothing when pages have errors, so the output keeps the last good build.
     keep_last_good: bool,
+}
+
+/// A page's source and conversion, with what they were made from.
+struct Kept {
+    /// Hash of the source bytes and of the site configuration.
+    key: u64,
+    /// The file's modification time and size, and the configuration hash, when read.
+    stamp: (u128, u64, u64),
+    source: Arc<str>,
+    converted: Arc<Converted>,
+}
+
+/// A file's modification time (nanoseconds) and size, to notice changes without reading it.
+fn file_stamp(meta: Option<&std::fs::Metadata>) -> Option<(u128, u64)> {
+    let meta = meta?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    Some((mtime.as_nanos(), meta.len()))
 }
 
 /// What rendering a page produced besides its file.
@@ -93,13 +114,41 @@ impl BuildSession {
     fn get(&self, rpath: &str, key: u64) -> Option<Arc<Converted>> {
         let map = self.conversions.lock().ok()?;
         map.get(rpath)
-            .filter(|(k, _)| *k == key)
-            .map(|(_, c)| c.clone())
+            .filter(|k| k.key == key)
+            .map(|k| k.converted.clone())
     }
 
-    fn put(&self, rpath: &str, key: u64, converted: &Arc<Converted>) {
+    /// The page as last converted, when its file and the configuration are as they were.
+    fn unchanged(
+        &self,
+        rpath: &str,
+        stamp: (u128, u64),
+        site_key: u64,
+    ) -> Option<(Arc<str>, Arc<Converted>)> {
+        let map = self.conversions.lock().ok()?;
+        map.get(rpath)
+            .filter(|k| k.stamp == (stamp.0, stamp.1, site_key))
+            .map(|k| (k.source.clone(), k.converted.clone()))
+    }
+
+    fn put(
+        &self,
+        rpath: &str,
+        key: u64,
+        stamp: (u128, u64, u64),
+        source: &Arc<str>,
+        converted: &Arc<Converted>,
+    ) {
         if let Ok(mut map) = self.conversions.lock() {
-            map.insert(rpath.to_string(), (key, converted.clone()));
+            map.insert(
+                rpath.to_string(),
+                Kept {
+                    key,
+                    stamp,
+                    source: source.clone(),
+                    converted: converted.clone(),
+                },
+            );
         }
     }
 
@@ -435,7 +484,16 @@ pub fn build_cached(
         }
     }
     report.pages = pages.iter().filter(|p| !p.draft).count();
-    collect_check_data(&pages, &mut report);
+    if cache.is_some() {
+        // A live session only prints diagnostics: keep the sources, skip what `check` needs.
+        for page in pages.iter().filter(|p| !p.draft) {
+            report
+                .sources
+                .insert(page.src.rpath.clone(), page.source.clone());
+        }
+    } else {
+        collect_check_data(&pages, &mut report);
+    }
 
     let generated = super::generated::generated_files(
         &pages_summary(&pages),
@@ -574,49 +632,72 @@ fn convert_all(
             let cached = std::sync::atomic::AtomicBool::new(false);
             let meta = std::fs::metadata(&src.path).ok();
             let mtime = Date::of_time(
-                meta.and_then(|m| m.modified().ok())
+                meta.as_ref()
+                    .and_then(|m| m.modified().ok())
                     .unwrap_or(SystemTime::UNIX_EPOCH),
             );
             let skip = opts.fail_fast && failed.load(std::sync::atomic::Ordering::Relaxed);
-            let (source, converted) = match std::fs::read(&src.path) {
-                _ if skip => (Arc::from(""), None),
-                Ok(bytes) => {
-                    let key = crate::dialect::html::fnv1a(&bytes) ^ site_key;
-                    match decode_source(bytes, &file) {
-                        Ok(text) => {
-                            let converted = (src.kind == PageKind::Markdown).then(|| {
-                                if let Some(hit) = cache.and_then(|c| c.get(&src.rpath, key)) {
-                                    cached.store(true, std::sync::atomic::Ordering::Relaxed);
-                                    return hit;
-                                }
-                                let ctx = PageContext {
-                                    rpath: file.clone(),
-                                    globals,
-                                    resources,
-                                };
-                                let converted = Arc::new(convert_page(&text, &ctx));
-                                if let Some(c) = cache.filter(|_| !converted.reads_files) {
-                                    c.put(&src.rpath, key, &converted);
-                                }
-                                converted
-                            });
-                            (Arc::from(text.as_str()), converted)
-                        }
-                        Err(d) => (Arc::from(""), Some(Arc::new(failed_page(globals, *d)))),
-                    }
+            let stamp = file_stamp(meta.as_ref());
+            let unchanged = match (cache, stamp) {
+                (Some(c), Some(st)) if src.kind == PageKind::Markdown => {
+                    c.unchanged(&src.rpath, st, site_key)
                 }
-                Err(e) => (
-                    Arc::from(""),
-                    Some(Arc::new(failed_page(
-                        globals,
-                        Diagnostic::error(
-                            "unreadable-file",
-                            format!("`{file}` could not be read: {e}"),
-                        )
-                        .at(Span::in_text(&file, "", 0, 0))
-                        .help("check the file's permissions"),
-                    ))),
-                ),
+                _ => None,
+            };
+            let (source, converted) = match unchanged {
+                _ if skip => (Arc::from(""), None),
+                Some((source, converted)) => {
+                    cached.store(true, std::sync::atomic::Ordering::Relaxed);
+                    (source, Some(converted))
+                }
+                None => match std::fs::read(&src.path) {
+                    Ok(bytes) => {
+                        let key = crate::dialect::html::fnv1a(&bytes) ^ site_key;
+                        match decode_source(bytes, &file) {
+                            Ok(text) => {
+                                let source: Arc<str> = Arc::from(text.as_str());
+                                let converted = (src.kind == PageKind::Markdown).then(|| {
+                                    if let Some(hit) = cache.and_then(|c| c.get(&src.rpath, key)) {
+                                        cached.store(true, std::sync::atomic::Ordering::Relaxed);
+                                        return hit;
+                                    }
+                                    let ctx = PageContext {
+                                        rpath: file.clone(),
+                                        globals,
+                                        resources,
+                                    };
+                                    let converted = Arc::new(convert_page(&text, &ctx));
+                                    if let (Some(c), Some(st)) =
+                                        (cache.filter(|_| !converted.reads_files), stamp)
+                                    {
+                                        c.put(
+                                            &src.rpath,
+                                            key,
+                                            (st.0, st.1, site_key),
+                                            &source,
+                                            &converted,
+                                        );
+                                    }
+                                    converted
+                                });
+                                (source, converted)
+                            }
+                            Err(d) => (Arc::from(""), Some(Arc::new(failed_page(globals, *d)))),
+                        }
+                    }
+                    Err(e) => (
+                        Arc::from(""),
+                        Some(Arc::new(failed_page(
+                            globals,
+                            Diagnostic::error(
+                                "unreadable-file",
+                                format!("`{file}` could not be read: {e}"),
+                            )
+                            .at(Span::in_text(&file, "", 0, 0))
+                            .help("check the file's permissions"),
+                        ))),
+                    ),
+                },
             };
             if converted
                 .as_ref()
