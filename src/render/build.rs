@@ -287,21 +287,21 @@ fn page_has_errors(page: &Page) -> bool {
 /// and variables (titles and tags for navigation and tag lists, any variable for
 /// `{{fill v page}}`).
 fn site_fingerprint(pages: &[Page]) -> u64 {
-    let mut text = String::new();
-    for page in pages {
-        text.push_str(&page.out_rel);
-        text.push('\u{1}');
-        // File times change with every save and are not what other pages show.
-        let vars: Vec<_> = page
-            .vars
-            .own_values()
-            .into_iter()
-            .filter(|(k, _)| !matches!(*k, "fd_mtime" | "fd_ctime" | "fd_mtime_raw"))
-            .collect();
-        text.push_str(&format!("{vars:?}"));
-        text.push('\u{2}');
-    }
-    crate::dialect::html::fnv1a(text.as_bytes())
+    let parts: Vec<u64> = pages
+        .par_iter()
+        .map(|page| {
+            // File times change with every save and are not what other pages show.
+            let vars: Vec<_> = page
+                .vars
+                .own_values()
+                .into_iter()
+                .filter(|(k, _)| !matches!(*k, "fd_mtime" | "fd_ctime" | "fd_mtime_raw"))
+                .collect();
+            crate::dialect::html::fnv1a(format!("{}\u{1}{vars:?}", page.out_rel).as_bytes())
+        })
+        .collect();
+    let bytes: Vec<u8> = parts.iter().flat_map(|p| p.to_le_bytes()).collect();
+    crate::dialect::html::fnv1a(&bytes)
 }
 
 /// One page after the conversion pass.
@@ -495,12 +495,17 @@ pub fn build_cached(
         collect_check_data(&pages, &mut report);
     }
 
+    // Tag pages show only what the fingerprint covers: a live session keeps them as they are.
+    let keep_tags = site_unchanged
+        && index
+            .tags
+            .keys()
+            .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
     let generated = super::generated::generated_files(
         &pages_summary(&pages),
         &index,
         &globals,
-        theme.as_ref(),
-        &nav,
+        (theme.as_ref(), &nav, keep_tags),
         &resources,
         &mut report.diagnostics,
         &sitemap_entries,

@@ -24,20 +24,23 @@ pub type OutputFile = (String, Vec<u8>);
 /// One sitemap line: url, last modification, change frequency, priority.
 pub type SitemapEntry = (String, Date, String, String);
 
-/// Every generated file, as (output path, bytes).
-#[allow(clippy::too_many_arguments)]
+/// Every generated file, as (output path, bytes); tag pages are left out when `keep_tags`
+/// (the caller kept the previous ones).
 pub fn generated_files(
     pages: &[PageSummary],
     index: &SiteIndex,
     globals: &Globals,
-    theme: Option<&Theme>,
-    nav: &[NavItem],
+    (theme, nav, keep_tags): (Option<&Theme>, &[NavItem], bool),
     resources: &dyn Resources,
     diags: &mut Vec<Diagnostic>,
     sitemap: &[SitemapEntry],
 ) -> Vec<(String, Vec<u8>)> {
     let vars = &globals.vars;
-    let mut files = tag_pages(index, globals, theme, nav, resources, diags);
+    let mut files = if keep_tags {
+        Vec::new()
+    } else {
+        tag_pages(index, globals, theme, nav, resources, diags)
+    };
     let website_url = vars.str("website_url").trim_end_matches('/').to_string();
     let sitemap_name = match vars.str("sitemap_file") {
         "" => "sitemap".to_string(),
