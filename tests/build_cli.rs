@@ -1,6 +1,9 @@
 //! `notes build` driven as a process on fixture sites, compared with reviewed golden output
 //! (`tests/golden/build/<site>/`; run with `UPDATE_GOLDEN=1` to rewrite, then review).
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -334,18 +337,7 @@ fn a_session_rerenders_other_pages_when_what_they_show_changes() {
     use notes::render::{build_cached, BuildOptions, BuildSession, NoProgress};
     let tmp = tempfile::tempdir().expect("tempdir");
     let site = tmp.path().join("site");
-    let from = root().join("tests/fixtures/theme_site");
-    for entry in walkdir::WalkDir::new(&from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let target = site.join(entry.path().strip_prefix(&from).expect("prefix"));
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
+    fixtures::copy_fixture("theme_site", &site);
     let out = tmp.path().join("out");
     let opts = BuildOptions {
         site: site.clone(),

@@ -2,6 +2,9 @@
 //! terminal text, workflow commands and the step summary are golden files
 //! (`tests/golden/check/`, rewritten with `UPDATE_GOLDEN=1`, then reviewed).
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -160,7 +163,7 @@ fn a_link_made_by_a_macro_is_reported_at_the_macro_use() {
 fn a_new_user_breaks_a_link_in_the_docs_and_is_told_where() {
     let dir = tempfile::tempdir().expect("tempdir");
     let site = dir.path().join("site");
-    copy_dir(&root().join("site"), &site);
+    fixtures::copy_dir(&root().join("site"), &site);
     let index = std::fs::read_to_string(site.join("index.md")).expect("index");
     assert!(
         index.contains("(/dialect/)"),
@@ -194,24 +197,4 @@ fn a_new_user_breaks_a_link_in_the_docs_and_is_told_where() {
         "{stderr}"
     );
     assert!(stderr.contains("help:"), "{stderr}");
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    for entry in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let Ok(rel) = entry.path().strip_prefix(from) else {
-            continue;
-        };
-        if rel.starts_with("__site") {
-            continue;
-        }
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else if entry.file_type().is_file() {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }

@@ -2,9 +2,12 @@
 //! a reload event after a change, the error overlay after a bad save and its removal after
 //! the fix, a deleted page answering 404, traversal refused, and a busy port reported.
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -21,22 +24,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-fn copy_fixture(to: &Path) {
-    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/theme_site");
-    for entry in walkdir::WalkDir::new(&from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let rel = entry.path().strip_prefix(&from).expect("prefix");
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
     }
 }
 
@@ -140,7 +127,7 @@ fn listen(port: u16) -> mpsc::Receiver<String> {
 fn live_loop_serves_reloads_overlays_and_refuses_traversal() {
     let dir = tempfile::tempdir().expect("tempdir");
     let site = dir.path().join("site");
-    copy_fixture(&site);
+    fixtures::copy_fixture("theme_site", &site);
     std::fs::write(dir.path().join("secret.txt"), "TOP SECRET").expect("secret");
     let out = dir.path().join("out");
     let server = serve(&site, &out);
@@ -229,7 +216,7 @@ fn a_busy_port_is_named() {
     let port = taken.local_addr().expect("addr").port();
     let dir = tempfile::tempdir().expect("tempdir");
     let site = dir.path().join("site");
-    copy_fixture(&site);
+    fixtures::copy_fixture("theme_site", &site);
     let (mut child, log) = start(&site, &dir.path().join("out"), port);
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(2));

@@ -1,26 +1,13 @@
 //! `notes build --watch` as a process: edits, atomic saves (write + rename) and deletes
 //! are seen and rebuilt, with one line per rebuild.
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn copy_fixture(to: &Path) {
-    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/theme_site");
-    for entry in walkdir::WalkDir::new(&from)
-        .into_iter()
-        .filter_map(Result::ok)
-    {
-        let rel = entry.path().strip_prefix(&from).expect("prefix");
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
 
 fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -46,7 +33,7 @@ impl Drop for Watcher {
 fn run_watch_session(poll: bool) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
     let site = dir.path().join("site");
-    copy_fixture(&site);
+    fixtures::copy_fixture("theme_site", &site);
     let out = dir.path().join("out");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_notes"));
     cmd.arg("build")

@@ -398,8 +398,9 @@ pub fn build_cached(
     // read of other pages changed either.
     let site_unchanged = cache.is_some_and(|s| s.same_site(site_fingerprint(&pages)));
     let index = site_index(&pages, &globals, layouts);
+    let summaries = pages_summary(&pages);
     let nav = match &theme {
-        Some(_) => super::themed::site_nav(&pages_summary(&pages)),
+        Some(_) => super::themed::site_nav(&summaries),
         None => Vec::new(),
     };
     let theme_cache = super::themed::ThemeCache::new(&nav);
@@ -502,7 +503,7 @@ pub fn build_cached(
             .keys()
             .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
     let generated = super::generated::generated_files(
-        &pages_summary(&pages),
+        &summaries,
         &index,
         &globals,
         (theme.as_ref(), &nav, keep_tags),

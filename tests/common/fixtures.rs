@@ -1,0 +1,33 @@
+//! Fixture helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+/// Copies the folder `from` (without a built `__site`) to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let Ok(rel) = entry.path().strip_prefix(from) else {
+            continue;
+        };
+        if rel.starts_with("__site") {
+            continue;
+        }
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Copies the fixture site `tests/fixtures/<name>` to `to`.
+#[allow(dead_code)] // not every test binary uses both helpers
+pub fn copy_fixture(name: &str, to: &Path) {
+    let from = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    copy_dir(&from, to);
+}
