@@ -40,7 +40,28 @@ pub enum Command {
     /// browser whenever a file changes.
     #[command(after_help = EXIT_CODES)]
     Serve(ServeArgs),
+    /// Build the site and publish it to a GitHub Pages branch (gh-pages) with a single
+    /// push; a build with errors is never published.
+    #[command(after_help = DEPLOY_HELP)]
+    Deploy(DeployArgs),
+    /// Clone a site's repository (a branch, tag or commit) with progress.
+    #[command(after_help = EXIT_CODES)]
+    Checkout(CheckoutArgs),
 }
+
+/// Examples and exit codes of `notes deploy`.
+const DEPLOY_HELP: &str = "Examples:
+  notes deploy site                       build site/ and push it to origin's gh-pages
+  notes deploy --no-build --dir public    publish an existing folder
+  notes deploy site --preview 12          publish into previews/pr-12/ only
+  notes deploy --remove-preview 12        remove previews/pr-12/
+  notes deploy site --dry-run             show what would change, push nothing
+
+The token comes from GITHUB_TOKEN (or --token-env NAME) and is only given to the server
+when it asks; it never appears in URLs, arguments, git config or output.
+
+Exit codes: 0 deployed (or unchanged), 1 the build had errors (nothing deployed),
+2 the deploy failed (nothing or nothing new published).";
 
 /// Options shared by every command that builds a site.
 #[derive(Debug, Clone, Args)]
@@ -153,4 +174,102 @@ pub struct ServeArgs {
     /// Scan the folder for changes instead of relying on file-system events.
     #[arg(long)]
     pub poll: bool,
+}
+
+/// `notes deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The site and how to build it.
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// The folder to publish [default: the build's output folder, SITE/__site].
+    #[arg(long, value_name = "OUT")]
+    pub dir: Option<PathBuf>,
+
+    /// Publish the folder as it is, without building first.
+    #[arg(long)]
+    pub no_build: bool,
+
+    /// Where to push: a URL, a path, or a remote name of the site's repository
+    /// [default: in GitHub Actions the workflow's repository, else `origin`].
+    #[arg(long, value_name = "URL|NAME")]
+    pub remote: Option<String>,
+
+    /// The Pages branch.
+    #[arg(long, default_value = "gh-pages", value_name = "NAME")]
+    pub branch: String,
+
+    /// Commit message; {repo}, {sha}, {short} and {branch} are filled in.
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        default_value = "Deploy {repo}@{short} to {branch}"
+    )]
+    pub message: String,
+
+    /// Custom domain written to CNAME [default: keep the branch's CNAME].
+    #[arg(long, value_name = "DOMAIN")]
+    pub cname: Option<String>,
+
+    /// Do not add the empty .nojekyll file (Jekyll then ignores `_`-prefixed folders).
+    #[arg(long)]
+    pub no_nojekyll: bool,
+
+    /// Keep the branch's history, or replace it with a single commit each time.
+    #[arg(long, value_enum, default_value = "keep", value_name = "MODE")]
+    pub history: crate::deploy::History,
+
+    /// Publish into this folder of the branch and leave the rest as it is.
+    #[arg(long, value_name = "SUBDIR", conflicts_with_all = ["preview", "remove_preview"])]
+    pub dest: Option<String>,
+
+    /// Publish a pull-request preview into previews/pr-N/.
+    #[arg(long, value_name = "N", conflicts_with = "remove_preview")]
+    pub preview: Option<u64>,
+
+    /// Remove previews/pr-N/ (when the pull request closes); builds nothing.
+    #[arg(long, value_name = "N")]
+    pub remove_preview: Option<u64>,
+
+    /// The environment variable holding the token.
+    #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
+    pub token_env: String,
+
+    /// Commit author, as "Name <email>" [default: GIT_AUTHOR_NAME/EMAIL, in GitHub Actions
+    /// github-actions[bot], else your git user].
+    #[arg(long, value_name = "NAME <EMAIL>")]
+    pub author: Option<String>,
+
+    /// Make the commit and show what would change, but push nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `notes checkout`.
+#[derive(Debug, Args)]
+pub struct CheckoutArgs {
+    /// The repository to clone (https URL or path).
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// The folder to clone into [default: the repository's name].
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// A branch, tag or commit to check out [default: the default branch].
+    #[arg(long = "ref", value_name = "REF")]
+    pub reference: Option<String>,
+
+    /// Fetch only this many commits of history.
+    #[arg(long, value_name = "N")]
+    pub depth: Option<u32>,
+
+    /// The environment variable holding the token for private repositories.
+    #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
+    pub token_env: String,
+
+    /// Print nothing but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }

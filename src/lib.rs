@@ -6,6 +6,7 @@
 pub mod check;
 pub mod cli;
 pub mod cmd;
+pub mod deploy;
 pub mod diag;
 pub mod dialect;
 pub mod render;

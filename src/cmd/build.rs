@@ -41,6 +41,7 @@ pub fn options(args: &SiteArgs, final_pass: bool) -> anyhow::Result<BuildOptions
         eval_cache: args.eval_cache.clone(),
         final_pass,
         fail_fast: args.fail_fast,
+        subfolder: None,
     })
 }
 

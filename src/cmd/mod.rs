@@ -10,6 +10,8 @@ use crate::cli::{Cli, Command};
 
 pub mod build;
 pub mod check;
+pub mod checkout;
+pub mod deploy;
 pub mod report;
 pub mod serve;
 
@@ -24,6 +26,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Deploy(args) => deploy::run(&args),
+        Command::Checkout(args) => checkout::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -44,6 +44,9 @@ pub struct BuildOptions {
     pub final_pass: bool,
     /// Stop converting pages after the first page with an error.
     pub fail_fast: bool,
+    /// The folder of the published site this build goes into (a preview's
+    /// `previews/pr-7`): root-relative links get it after the prepath.
+    pub subfolder: Option<String>,
 }
 
 /// What a watch or serve session keeps between builds: conversions of pages whose source
@@ -343,10 +346,19 @@ pub fn build_cached(
         crate::dialect::html::fnv1a(&config) ^ crate::dialect::html::fnv1a(&utils).rotate_left(17)
     };
     report.diagnostics.extend(config_diags);
-    let prepath = match &opts.prepath {
-        Some(p) => p.clone(),
-        None => globals.vars.str("prepath").to_string(),
+    let mut prepath = match &opts.prepath {
+        Some(p) => p.trim_matches('/').to_string(),
+        None => globals.vars.str("prepath").trim_matches('/').to_string(),
     };
+    if let Some(sub) = opts.subfolder.as_deref().map(|s| s.trim_matches('/')) {
+        if !sub.is_empty() {
+            prepath = if prepath.is_empty() {
+                sub.to_string()
+            } else {
+                format!("{prepath}/{sub}")
+            };
+        }
+    }
     report.prepath = if opts.final_pass {
         prepath.trim_matches('/').to_string()
     } else {
