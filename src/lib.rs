@@ -8,6 +8,7 @@ pub mod cli;
 pub mod cmd;
 pub mod diag;
 pub mod dialect;
+pub mod github;
 pub mod render;
 pub mod serve;
 pub mod site;
