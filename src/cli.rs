@@ -40,6 +40,8 @@ pub enum Command {
     /// browser whenever a file changes.
     #[command(after_help = EXIT_CODES)]
     Serve(ServeArgs),
+    /// Create a new site: config.md, sample pages, .gitignore and a CI workflow.
+    Init(InitArgs),
 }
 
 /// Options shared by every command that builds a site.
@@ -153,4 +155,16 @@ pub struct ServeArgs {
     /// Scan the folder for changes instead of relying on file-system events.
     #[arg(long)]
     pub poll: bool,
+}
+
+/// `notes init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in (created if missing; existing files are never replaced).
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The continuous integration to set up: a GitHub Pages workflow, a GitLab CI file, or none.
+    #[arg(long, value_enum, default_value = "github", value_name = "CI")]
+    pub ci: crate::scaffold::CiKind,
 }

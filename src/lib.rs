@@ -10,5 +10,6 @@ pub mod diag;
 pub mod dialect;
 pub mod github;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod site;

@@ -10,6 +10,7 @@ use crate::cli::{Cli, Command};
 
 pub mod build;
 pub mod check;
+pub mod init;
 pub mod report;
 pub mod serve;
 
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Init(args) => init::run(&args),
     };
     match result {
         Ok(code) => code,
