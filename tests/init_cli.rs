@@ -229,3 +229,49 @@ fn an_existing_repository_keeps_its_files_and_gitignore() {
     );
     builds_and_checks_cleanly(tmp.path());
 }
+
+#[test]
+fn the_action_and_every_workflow_file_is_valid_yaml() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![
+        root.join("action.yml"),
+        root.join("src/scaffold/github-pages.yml"),
+        root.join("src/scaffold/gitlab-ci.yml"),
+    ];
+    for entry in std::fs::read_dir(root.join(".github/workflows")).expect("workflows") {
+        files.push(entry.expect("entry").path());
+    }
+    assert!(files.len() >= 5, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read");
+        assert_eq!(
+            notes::check::code::validate("yaml", &text),
+            None,
+            "{}",
+            file.display()
+        );
+        // Inputs reach shell scripts only through `env:`, never as `${{ }}` inside `run:`.
+        let doc: serde_json::Value = serde_saphyr::from_str(&text).expect("YAML");
+        let mut runs = Vec::new();
+        collect_runs(&doc, &mut runs);
+        for run in runs {
+            assert!(!run.contains("${{"), "{}: {run}", file.display());
+        }
+    }
+}
+
+/// Every `run:` script in a parsed workflow or action.
+fn collect_runs(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                match (k.as_str(), v) {
+                    ("run", serde_json::Value::String(s)) => out.push(s.clone()),
+                    _ => collect_runs(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_runs(v, out)),
+        _ => {}
+    }
+}
