@@ -47,7 +47,28 @@ pub enum Command {
     /// Clone a site's repository (a branch, tag or commit) with progress.
     #[command(after_help = EXIT_CODES)]
     Checkout(CheckoutArgs),
+    /// Create a new site: config.md, sample pages, .gitignore and a CI workflow.
+    Init(InitArgs),
+    /// The whole pipeline as one CI step: (checkout) → build → check → deploy, reading
+    /// GitHub Actions' event: pushes to the default branch publish the site, pull requests
+    /// publish a preview under previews/pr-N/ and remove it when closed.
+    #[command(after_help = CI_HELP)]
+    Ci(CiArgs),
 }
+
+/// Examples and exit codes of `notes ci`.
+const CI_HELP: &str =
+    "In GitHub Actions it reads GITHUB_EVENT_NAME and GITHUB_EVENT_PATH to choose what to
+publish, GITHUB_TOKEN to push and to call the API (Pages address, deployments, the
+preview comment; failures there are warnings), and writes the step outputs page-url and
+skipped. Outside Actions it builds, checks and publishes the site like a push.
+
+Examples:
+  notes ci site
+  notes ci site --repo https://github.com/OWNER/REPO.git --ref main
+
+Exit codes: 0 published (or nothing to publish), 1 the site has errors (nothing
+published), 2 the run failed (e.g. the push was refused).";
 
 /// Examples and exit codes of `notes deploy`.
 const DEPLOY_HELP: &str = "Examples:
@@ -183,6 +204,10 @@ pub struct DeployArgs {
     #[command(flatten)]
     pub site: SiteArgs,
 
+    /// Where and how to publish.
+    #[command(flatten)]
+    pub publish: PublishArgs,
+
     /// The folder to publish [default: the build's output folder, SITE/__site].
     #[arg(long, value_name = "OUT")]
     pub dir: Option<PathBuf>,
@@ -191,6 +216,22 @@ pub struct DeployArgs {
     #[arg(long)]
     pub no_build: bool,
 
+    /// Publish into this folder of the branch and leave the rest as it is.
+    #[arg(long, value_name = "SUBDIR", conflicts_with_all = ["preview", "remove_preview"])]
+    pub dest: Option<String>,
+
+    /// Publish a pull-request preview into previews/pr-N/.
+    #[arg(long, value_name = "N", conflicts_with = "remove_preview")]
+    pub preview: Option<u64>,
+
+    /// Remove previews/pr-N/ (when the pull request closes); builds nothing.
+    #[arg(long, value_name = "N")]
+    pub remove_preview: Option<u64>,
+}
+
+/// Publishing options shared by `notes deploy` and `notes ci`.
+#[derive(Debug, Clone, Args)]
+pub struct PublishArgs {
     /// Where to push: a URL, a path, or a remote name of the site's repository
     /// [default: in GitHub Actions the workflow's repository, else `origin`].
     #[arg(long, value_name = "URL|NAME")]
@@ -220,18 +261,6 @@ pub struct DeployArgs {
     #[arg(long, value_enum, default_value = "keep", value_name = "MODE")]
     pub history: crate::deploy::History,
 
-    /// Publish into this folder of the branch and leave the rest as it is.
-    #[arg(long, value_name = "SUBDIR", conflicts_with_all = ["preview", "remove_preview"])]
-    pub dest: Option<String>,
-
-    /// Publish a pull-request preview into previews/pr-N/.
-    #[arg(long, value_name = "N", conflicts_with = "remove_preview")]
-    pub preview: Option<u64>,
-
-    /// Remove previews/pr-N/ (when the pull request closes); builds nothing.
-    #[arg(long, value_name = "N")]
-    pub remove_preview: Option<u64>,
-
     /// The environment variable holding the token.
     #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
     pub token_env: String,
@@ -244,6 +273,35 @@ pub struct DeployArgs {
     /// Make the commit and show what would change, but push nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `notes ci`.
+#[derive(Debug, Args)]
+pub struct CiArgs {
+    /// The site and how to build it.
+    #[command(flatten)]
+    pub site: SiteArgs,
+
+    /// Where and how to publish.
+    #[command(flatten)]
+    pub publish: PublishArgs,
+
+    /// Clone this repository first (with git2) and build SITE inside it; it is also the
+    /// default remote to publish to.
+    #[arg(long, value_name = "URL")]
+    pub repo: Option<String>,
+
+    /// With --repo: the branch, tag or commit to build [default: the default branch].
+    #[arg(long = "ref", value_name = "REF", requires = "repo")]
+    pub reference: Option<String>,
+
+    /// Do not publish previews of pull requests (they are still built and checked).
+    #[arg(long)]
+    pub no_preview: bool,
+
+    /// The GitHub REST API [default: $GITHUB_API_URL, else https://api.github.com].
+    #[arg(long, value_name = "URL")]
+    pub github_api: Option<String>,
 }
 
 /// `notes checkout`.
@@ -272,4 +330,16 @@ pub struct CheckoutArgs {
     /// Print nothing but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// `notes init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in (created if missing; existing files are never replaced).
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The continuous integration to set up: a GitHub Pages workflow, a GitLab CI file, or none.
+    #[arg(long, value_enum, default_value = "github", value_name = "CI")]
+    pub ci: crate::scaffold::CiKind,
 }

@@ -9,6 +9,8 @@ pub mod cmd;
 pub mod deploy;
 pub mod diag;
 pub mod dialect;
+pub mod github;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
 pub mod site;

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use crate::cli::CheckArgs;
+use crate::cli::{CheckArgs, SiteArgs};
 use crate::diag::render::{self, Format, RepoLink};
 use crate::diag::sort_and_dedup;
 
@@ -31,10 +31,11 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         TempOut(None)
     };
-    let mut report = build::run_build(site, &opts)?;
-    let found = crate::check::check_build(&report, &opts.out);
-    report.diagnostics.extend(found);
-    if args.external {
+    let prefix = build::path_prefix(&opts.site);
+    let report = build_and_check(site, &opts, &prefix, |report| {
+        if !args.external {
+            return Vec::new();
+        }
         let external = crate::check::external::ExternalOptions {
             concurrency: args.concurrency,
             timeout: std::time::Duration::from_secs(args.timeout.max(1)),
@@ -46,16 +47,30 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             cache_ttl: std::time::Duration::from_secs(args.cache_ttl * 3600),
             ..Default::default()
         };
-        let found = crate::check::external::check_external(&report.links, &external);
-        report.diagnostics.extend(found);
-    }
+        crate::check::external::check_external(&report.links, &external)
+    })?;
+    Ok(build::exit_code(&report, site.deny_warnings))
+}
+
+/// Builds into `opts.out`, checks the output (plus whatever `extra` finds), prints every
+/// problem in the chosen format, and in GitHub Actions writes the step summary.
+pub fn build_and_check(
+    site: &SiteArgs,
+    opts: &crate::render::BuildOptions,
+    prefix: &str,
+    extra: impl FnOnce(&crate::render::BuildReport) -> Vec<crate::diag::Diagnostic>,
+) -> anyhow::Result<crate::render::BuildReport> {
+    let mut report = build::run_build(site, opts)?;
+    let found = crate::check::check_build(&report, &opts.out);
+    report.diagnostics.extend(found);
+    let more = extra(&report);
+    report.diagnostics.extend(more);
     sort_and_dedup(&mut report.diagnostics);
 
     let format = report::default_format(site.format);
-    let prefix = build::path_prefix(&opts.site);
-    report::print(&report.diagnostics, &report.sources, format, false, &prefix);
+    report::print(&report.diagnostics, &report.sources, format, false, prefix);
     if format == Format::Github {
-        write_step_summary(&report.diagnostics, &prefix);
+        write_step_summary(&report.diagnostics, prefix);
     }
     if format == Format::Human && !site.quiet {
         let pages = report.pages;
@@ -65,7 +80,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             render::counts(&report.diagnostics)
         );
     }
-    Ok(build::exit_code(&report, site.deny_warnings))
+    Ok(report)
 }
 
 /// Appends the markdown summary GitHub shows on the run's page, listing every problem

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::DeployArgs;
+use crate::cli::{DeployArgs, PublishArgs};
 use crate::deploy::source::{self, SourceInfo};
 use crate::deploy::tree::{check_dest, Placement};
 use crate::deploy::{self as publish, DeployOptions, DeployProgress, DeployReport, Identity};
@@ -48,13 +48,14 @@ pub fn run(args: &DeployArgs) -> anyhow::Result<ExitCode> {
         Some(out)
     };
     let source = source::source_info(&site.site, &env_var);
-    let opts = options(args, placement, dir, &source)?;
+    let remote = source::resolve_remote(args.publish.remote.as_deref(), &site.site, &env_var)?;
+    let opts = options(&site.site, &args.publish, remote, placement, dir, &source)?;
     let report = deploy(&opts, site.quiet)?;
-    let url = source::published_url(&opts.remote, args.cname.as_deref(), dest.as_deref());
+    let url = source::published_url(&opts.remote, args.publish.cname.as_deref(), dest.as_deref());
     if !site.quiet {
         eprintln!("{}", summary(&report, &opts, url.as_deref()));
     }
-    github_outputs(&report, url.as_deref());
+    step_outputs(&report, url.as_deref());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -88,7 +89,7 @@ fn build_is_clean(args: &DeployArgs, opts: &crate::render::BuildOptions) -> anyh
 
 /// Where the site goes, from --dest, --preview and --remove-preview.
 fn placement(args: &DeployArgs) -> anyhow::Result<Placement> {
-    let nojekyll = !args.no_nojekyll;
+    let nojekyll = !args.publish.no_nojekyll;
     Ok(if let Some(n) = args.remove_preview {
         Placement::Remove {
             dest: format!("{}/pr-{n}", crate::deploy::tree::PREVIEWS_DIR),
@@ -105,22 +106,22 @@ fn placement(args: &DeployArgs) -> anyhow::Result<Placement> {
         }
     } else {
         Placement::Root {
-            cname: args.cname.as_ref().map(|c| c.trim().to_string()),
+            cname: args.publish.cname.as_ref().map(|c| c.trim().to_string()),
             nojekyll,
         }
     })
 }
 
-/// The deploy options: remote, token, message and identities resolved.
-fn options(
-    args: &DeployArgs,
+/// The deploy options: token, message and identities resolved.
+pub fn options(
+    site: &std::path::Path,
+    publish: &PublishArgs,
+    remote: String,
     placement: Placement,
     dir: Option<PathBuf>,
     source: &SourceInfo,
 ) -> anyhow::Result<DeployOptions> {
-    let site = &args.site.site;
-    let remote = source::resolve_remote(args.remote.as_deref(), site, &env_var)?;
-    let author = match &args.author {
+    let author = match &publish.author {
         Some(a) => Identity::parse(a).with_context(|| {
             format!("--author `{a}` is not of the form \"Name <email>\"\n  hint: e.g. --author \"Docs Bot <docs@example.org>\"")
         })?,
@@ -136,14 +137,14 @@ fn options(
     Ok(DeployOptions {
         dir,
         remote,
-        branch: args.branch.clone(),
+        branch: publish.branch.clone(),
         placement,
-        history: args.history,
-        message: source::commit_message(&args.message, source, &args.branch),
+        history: publish.history,
+        message: source::commit_message(&publish.message, source, &publish.branch),
         author,
         committer,
-        token: env_var(&args.token_env).and_then(Token::new),
-        dry_run: args.dry_run,
+        token: env_var(&publish.token_env).and_then(Token::new),
+        dry_run: publish.dry_run,
         attempts: 5,
         backoff: Duration::from_millis(500),
     })
@@ -179,7 +180,7 @@ fn default_identity(kind: &str, site: &std::path::Path) -> Identity {
 }
 
 /// Runs the deploy with progress on a terminal and plain lines elsewhere.
-fn deploy(opts: &DeployOptions, quiet: bool) -> anyhow::Result<DeployReport> {
+pub fn deploy(opts: &DeployOptions, quiet: bool) -> anyhow::Result<DeployReport> {
     let progress = Progress::new(quiet);
     if !quiet {
         eprintln!(
@@ -239,25 +240,20 @@ fn human_bytes(n: u64) -> String {
 }
 
 /// Step outputs for GitHub Actions: `skipped`, `commit`, `page-url`.
-fn github_outputs(report: &DeployReport, url: Option<&str>) {
-    let Some(path) = std::env::var_os("GITHUB_OUTPUT") else {
-        return;
-    };
-    let mut text = format!(
-        "skipped={}\ncommit={}\n",
-        report.outcome == Outcome::Unchanged,
-        report.commit.as_deref().unwrap_or("")
-    );
+pub fn step_outputs(report: &DeployReport, url: Option<&str>) {
+    let env = crate::github::env::ActionsEnv::from_env();
+    let skipped = (report.outcome == Outcome::Unchanged).to_string();
+    let mut outputs = vec![
+        ("skipped", skipped.as_str()),
+        ("commit", report.commit.as_deref().unwrap_or("")),
+    ];
     if let Some(url) = url {
-        text.push_str(&format!("page-url={url}\n"));
+        outputs.push(("page-url", url));
     }
-    let written = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
-    if let Err(e) = written {
-        eprintln!("warning: could not write the step outputs: {e}");
+    for (name, value) in outputs {
+        if let Err(e) = env.set_output(name, value) {
+            eprintln!("warning: could not write the step output {name}: {e}");
+        }
     }
 }
 

@@ -11,7 +11,9 @@ use crate::cli::{Cli, Command};
 pub mod build;
 pub mod check;
 pub mod checkout;
+pub mod ci;
 pub mod deploy;
+pub mod init;
 pub mod report;
 pub mod serve;
 
@@ -28,6 +30,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Deploy(args) => deploy::run(&args),
         Command::Checkout(args) => checkout::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Ci(args) => ci::run(&args),
     };
     match result {
         Ok(code) => code,

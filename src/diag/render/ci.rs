@@ -75,6 +75,16 @@ pub fn github_command(d: &Diagnostic, sources: &dyn SourceLookup, path_prefix: &
     )
 }
 
+/// A `::warning title=T::MESSAGE` workflow command for a problem that is not about a file
+/// (e.g. a failed GitHub API call), escaped like [`github_command`].
+pub fn warning_command(title: &str, message: &str) -> String {
+    format!(
+        "::warning title={}::{}",
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
 /// The message with help and labels appended, one per line.
 fn full_message(d: &Diagnostic, path_prefix: &str) -> String {
     let mut msg = d.message.clone();
