@@ -87,8 +87,8 @@ def timed(cmd, **kw):
 
 
 def pushed(text):
-    m = re.search(r"(\d+) objects \(([^)]*)\) pushed", text)
-    return (int(m.group(1)), m.group(2)) if m else (0, "-")
+    m = re.search(r"(\d+) objects(?: \(([^)]*)\))? pushed", text)
+    return (int(m.group(1)), m.group(2) or "local, no pack") if m else (0, "-")
 
 
 def free_port():

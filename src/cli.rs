@@ -45,7 +45,7 @@ pub enum Command {
     #[command(after_help = DEPLOY_HELP)]
     Deploy(DeployArgs),
     /// Clone a site's repository (a branch, tag or commit) with progress.
-    #[command(after_help = EXIT_CODES)]
+    #[command(after_help = "Exit codes: 0 cloned, 2 the clone failed (nothing is left behind).")]
     Checkout(CheckoutArgs),
     /// Create a new site: config.md, sample pages, .gitignore and a CI workflow.
     Init(InitArgs),

@@ -328,8 +328,7 @@ fn a_pull_request_gets_a_preview_and_a_comment_removed_when_closed() {
     );
     let deployment = calls
         .iter()
-        .filter(|r| r.method == "POST" && r.path.ends_with("/deployments"))
-        .last()
+        .rfind(|r| r.method == "POST" && r.path.ends_with("/deployments"))
         .expect("deployment");
     assert_eq!(deployment.json()["environment"], json!("preview-pr-5"));
 

@@ -170,8 +170,12 @@ fn server(root: &Path) -> (GitHttpServer, String, PathBuf) {
 
 /// The objects count from "N objects (...) pushed".
 fn objects_pushed(out: &str) -> usize {
-    let i = out.find(" objects (").expect("summary with objects");
-    out[..i]
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("deployed "))
+        .expect("a summary line");
+    let i = line.find(" objects").expect("summary with objects");
+    line[..i]
         .rsplit(' ')
         .next()
         .and_then(|n| n.parse().ok())

@@ -54,10 +54,14 @@ pub fn plan(event: Option<&Event>, previews: bool) -> Plan {
                     "pull request #{number} comes from a fork, whose token cannot publish a preview"
                 ));
             }
-            if *action == PrAction::Closed {
-                Plan::RemovePreview(*number)
-            } else {
-                Plan::Preview(*number)
+            match action {
+                PrAction::Closed => Plan::RemovePreview(*number),
+                PrAction::Opened | PrAction::Synchronize | PrAction::Reopened => {
+                    Plan::Preview(*number)
+                }
+                PrAction::Other(name) => Plan::CheckOnly(format!(
+                    "pull request #{number} was {name}; only new commits change its preview"
+                )),
             }
         }
         Some(Event::Other(name)) if name == "workflow_dispatch" || name == "schedule" => Plan::Site,
@@ -137,7 +141,7 @@ pub fn run(args: &CiArgs) -> anyhow::Result<ExitCode> {
             nojekyll: !args.publish.no_nojekyll,
         },
         _ => Placement::Root {
-            cname: args.publish.cname.clone(),
+            cname: args.publish.cname.as_ref().map(|c| c.trim().to_string()),
             nojekyll: !args.publish.no_nojekyll,
         },
     };
@@ -154,9 +158,13 @@ pub fn run(args: &CiArgs) -> anyhow::Result<ExitCode> {
         let report = check::build_and_check(&site, &opts, &prefix, |_| Vec::new())?;
         if build::exit_code(&report, site.deny_warnings) != ExitCode::SUCCESS {
             let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+            let problems = match errors {
+                0 => "warnings and --deny-warnings is set".to_string(),
+                1 => "1 error".to_string(),
+                n => format!("{n} errors"),
+            };
             let msg = format!(
-                "not published: the site has {errors} error{} (nothing was pushed); fix them and push again",
-                if errors == 1 { "" } else { "s" }
+                "not published: the site has {problems} (nothing was pushed); fix them and push again"
             );
             if env.actions {
                 println!("::error title=notes ci::{msg}");
@@ -189,8 +197,15 @@ pub fn run(args: &CiArgs) -> anyhow::Result<ExitCode> {
         eprintln!("{}", super::deploy::summary(&report, &opts, url.as_deref()));
     }
 
-    if let Some(found) = report_to_github(args, &env, &plan, &report, token.as_ref(), &source_info)
-    {
+    if let Some(found) = report_to_github(
+        args,
+        &env,
+        event.as_ref(),
+        &plan,
+        &report,
+        token.as_ref(),
+        &source_info,
+    ) {
         url = Some(found);
     }
     step_outputs(&report, url.as_deref());
@@ -202,6 +217,7 @@ pub fn run(args: &CiArgs) -> anyhow::Result<ExitCode> {
 fn report_to_github(
     args: &CiArgs,
     env: &ActionsEnv,
+    event: Option<&Event>,
     plan: &Plan,
     report: &DeployReport,
     token: Option<&Token>,
@@ -232,9 +248,14 @@ fn report_to_github(
             None
         }
         Plan::Site | Plan::Preview(_) => {
-            let sha = env
-                .sha
-                .clone()
+            // For a pull request GITHUB_SHA is the merge commit; the deployment belongs to
+            // the head commit the author pushed.
+            let head = match event {
+                Some(Event::PullRequest { head_sha, .. }) => Some(head_sha.clone()),
+                _ => None,
+            };
+            let sha = head
+                .or_else(|| env.sha.clone())
                 .or_else(|| source_info.commit.clone())
                 .unwrap_or_default();
             let preview_pr = match plan {

@@ -203,6 +203,12 @@ pub fn summary(report: &DeployReport, opts: &DeployOptions, url: Option<&str>) -
         .map(|c| &c[..7.min(c.len())])
         .unwrap_or("none");
     let target = format!("{} of {}", opts.branch, source::redact_url(&opts.remote));
+    if let (Placement::Remove { dest }, Outcome::Pushed) = (&opts.placement, report.outcome) {
+        return format!(
+            "removed {dest}/ from {target}: {} files deleted, commit {commit}",
+            report.changed
+        );
+    }
     let mut s = match report.outcome {
         Outcome::Unchanged => format!(
             "unchanged: {target} already holds this site ({} files, commit {commit}); nothing pushed",
@@ -213,11 +219,15 @@ pub fn summary(report: &DeployReport, opts: &DeployOptions, url: Option<&str>) -
             report.changed, report.files
         ),
         Outcome::Pushed => format!(
-            "deployed {} files to {target}: {} changed, {} objects ({}) pushed, commit {commit}{}",
+            "deployed {} files to {target}: {} changed, {} objects{} pushed, commit {commit}{}",
             report.files,
             report.changed,
             report.pushed.objects,
-            human_bytes(report.pushed.bytes as u64),
+            // Local pushes copy objects without a pack, so there is no byte count.
+            match report.pushed.bytes {
+                0 => String::new(),
+                n => format!(" ({})", human_bytes(n as u64)),
+            },
             if report.attempts > 1 {
                 format!(" (attempt {})", report.attempts)
             } else {

@@ -90,6 +90,9 @@ pub fn fetch_branch(
     token: Option<&Token>,
     progress: &dyn DeployProgress,
 ) -> Result<Option<Oid>, DeployError> {
+    if is_local(url) {
+        return read_local_branch(repo, url, branch);
+    }
     let session = Session::default();
     let mut cb = callbacks(&session, token, progress);
     cb.transfer_progress(|p| {
@@ -119,6 +122,53 @@ pub fn fetch_branch(
             source: e,
         }),
     }
+}
+
+/// For a repository on this machine: borrow its objects instead of copying them (libgit2's
+/// local transport cannot fetch shallow and would repack the whole history), and read the
+/// branch tip straight from it.
+fn read_local_branch(
+    repo: &Repository,
+    url: &str,
+    branch: &str,
+) -> Result<Option<Oid>, DeployError> {
+    let path = url.strip_prefix("file://").unwrap_or(url);
+    let remote = Repository::open(path).map_err(|e| DeployError::Network {
+        doing: "open",
+        url: url.to_string(),
+        message: e.message().to_string(),
+    })?;
+    let objects = remote.path().join("objects");
+    let objects = objects.to_str().ok_or_else(|| DeployError::Network {
+        doing: "open",
+        url: url.to_string(),
+        message: "the path is not valid UTF-8".to_string(),
+    })?;
+    let odb = repo.odb().map_err(|source| DeployError::Git {
+        what: "open the object store",
+        source,
+    })?;
+    odb.add_disk_alternate(objects)
+        .map_err(|source| DeployError::Git {
+            what: "read the local repository's objects",
+            source,
+        })?;
+    let tip = match remote.refname_to_id(&format!("refs/heads/{branch}")) {
+        Ok(id) => id,
+        Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(DeployError::Git {
+                what: "read the branch of the local repository",
+                source,
+            })
+        }
+    };
+    repo.reference(&tracking_ref(branch), tip, true, "deploy: local branch")
+        .map_err(|source| DeployError::Git {
+            what: "record the branch tip",
+            source,
+        })?;
+    Ok(Some(tip))
 }
 
 /// What a push sent.
@@ -207,7 +257,10 @@ pub fn push_commit(
         Ok(())
     });
     let mut po = PushOptions::new();
-    po.remote_callbacks(cb).proxy_options(auto_proxy());
+    // Finding deltas dominates a first push; 0 lets libgit2 use every core.
+    po.remote_callbacks(cb)
+        .proxy_options(auto_proxy())
+        .packbuilder_parallelism(0);
     let mut remote = repo
         .remote_anonymous(url)
         .map_err(|e| PushFailure::Fatal(network_error("push to", url, e, &session)))?;
