@@ -108,3 +108,148 @@ fn polling_sees_the_same_changes() {
         "{log}"
     );
 }
+
+/// Every file of `a` and `b`, with their bytes, for an exact comparison.
+fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .expect("inside")
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).expect("read"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_save_rebuilds_only_its_page_and_matches_a_whole_build() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = dir.path().join("site");
+    fixtures::copy_fixture("theme_site", &site);
+    let out = dir.path().join("out");
+    let mut watcher = Watcher(
+        Command::new(env!("CARGO_BIN_EXE_notes"))
+            .arg("build")
+            .arg(&site)
+            .arg("--out")
+            .arg(&out)
+            .arg("--watch")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start notes"),
+    );
+    let page = out.join("lectures/week1/index.html");
+    let other = out.join("index.html");
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    wait_for("the first build", || read(&page).contains("Week 1"));
+    std::thread::sleep(Duration::from_millis(400));
+
+    // A body edit: only this page is laid out again.
+    let source = site.join("lectures/week1.md");
+    let original = std::fs::read_to_string(&source).expect("source");
+    std::fs::write(&source, format!("{original}\nA body edit BODYMARK.\n")).expect("edit");
+    wait_for("the body edit", || read(&page).contains("BODYMARK"));
+
+    // A title edit shows in every page's navigation: everything is laid out again.
+    let retitled = original.replacen("Week 1", "Week One Retitled", 1);
+    assert_ne!(retitled, original, "the fixture names its title");
+    std::fs::write(&source, format!("{retitled}\nA body edit BODYMARK.\n")).expect("edit");
+    wait_for("the new title in another page", || {
+        read(&other).contains("Week One Retitled")
+    });
+    std::thread::sleep(Duration::from_millis(300));
+
+    let _ = watcher.0.kill();
+    let _ = watcher.0.wait();
+    let mut stderr = String::new();
+    if let Some(mut err) = watcher.0.stderr.take() {
+        let _ = err.read_to_string(&mut stderr);
+    }
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("changed lectures/week1.md"))
+        .collect();
+    assert!(lines.len() >= 2, "{stderr}");
+    assert!(lines[0].contains("rebuilt 1 of"), "{stderr}");
+    assert!(!lines[lines.len() - 1].contains("rebuilt 1 of"), "{stderr}");
+
+    // The live output equals a fresh whole build of the same sources, byte for byte.
+    let fresh = dir.path().join("fresh");
+    let status = Command::new(env!("CARGO_BIN_EXE_notes"))
+        .arg("build")
+        .arg(&site)
+        .arg("--out")
+        .arg(&fresh)
+        .arg("--quiet")
+        .status()
+        .expect("build");
+    assert!(status.success());
+    let live = tree(&out);
+    let whole = tree(&fresh);
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&live), names(&whole));
+    for ((name, a), (_, b)) in live.iter().zip(&whole) {
+        assert!(a == b, "{name} differs from a whole build");
+    }
+}
+
+#[test]
+fn an_error_stays_reported_while_other_pages_are_saved() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = dir.path().join("site");
+    fixtures::copy_fixture("theme_site", &site);
+    let out = dir.path().join("out");
+    let log = dir.path().join("stderr.log");
+    let mut watcher = Watcher(
+        Command::new(env!("CARGO_BIN_EXE_notes"))
+            .arg("build")
+            .arg(&site)
+            .arg("--out")
+            .arg(&out)
+            .arg("--watch")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("log"))
+            .spawn()
+            .expect("start notes"),
+    );
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
+    wait_for("the first build", || read(&log).contains("watching"));
+    std::thread::sleep(Duration::from_millis(400));
+    let changed = |name: &str| {
+        read(&log)
+            .lines()
+            .filter(|l| l.starts_with(&format!("changed {name}")))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+
+    let broken = site.join("lectures/week1.md");
+    let text = std::fs::read_to_string(&broken).expect("source");
+    std::fs::write(&broken, format!("{text}\n\\nosuchcommand{{x}}\n")).expect("break");
+    wait_for("the error", || !changed("lectures/week1.md").is_empty());
+    assert!(
+        changed("lectures/week1.md")[0].contains("1 error"),
+        "{}",
+        read(&log)
+    );
+
+    let other = site.join("index.md");
+    let text = std::fs::read_to_string(&other).expect("source");
+    std::fs::write(&other, format!("{text}\nMore text.\n")).expect("edit");
+    wait_for("the other save", || !changed("index.md").is_empty());
+    assert!(
+        changed("index.md")[0].contains("1 error"),
+        "the broken page is still broken:\n{}",
+        read(&log)
+    );
+    let _ = watcher.0.kill();
+}

@@ -199,12 +199,17 @@ fn watch(args: &BuildArgs, opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         } else {
             shown.join(", ")
         };
-        match run_build_cached(site, opts, Some(&cache)) {
+        let quick = cache.rebuild_changed(opts, &changed);
+        match quick.map_or_else(
+            || run_build_cached(site, opts, Some(&cache)),
+            |r| r.map_err(anyhow::Error::from),
+        ) {
             Ok(report) => {
                 report::print(&report.diagnostics, &report.sources, format, false, &prefix);
                 let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
                 eprintln!(
-                    "changed {what}: rebuilt {} pages ({} files written) in {} ms{}",
+                    "changed {what}: rebuilt {} of {} pages ({} files written) in {} ms{}",
+                    report.laid_out,
                     report.pages,
                     report.written,
                     report.elapsed.as_millis(),

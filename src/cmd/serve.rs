@@ -93,7 +93,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         if build::changes_everything(&changed) {
             cache.clear();
         }
-        let report = match build::run_build_cached(site, &opts, Some(&cache)) {
+        // A save of pages whose titles and variables stay the same rebuilds just them.
+        let quick = cache.rebuild_changed(&opts, &changed);
+        let report = match quick.map_or_else(
+            || build::run_build_cached(site, &opts, Some(&cache)),
+            |r| r.map_err(anyhow::Error::from),
+        ) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!(
@@ -128,7 +133,10 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             "changed {}: {} in {} ms",
             changed.join(", "),
             if ok {
-                format!("rebuilt {} pages, reloading", report.pages)
+                format!(
+                    "rebuilt {} of {} pages, reloading",
+                    report.laid_out, report.pages
+                )
             } else {
                 "the rebuild has errors; the last good build stays served".to_string()
             },

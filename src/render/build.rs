@@ -29,6 +29,8 @@ use super::host::{SiteHost, SiteIndex};
 use super::layout;
 use super::theme::{Theme, ThemeError};
 
+mod incremental;
+
 /// How to build.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -60,6 +62,8 @@ pub struct BuildSession {
     fingerprint: std::sync::Mutex<Option<u64>>,
     /// Write nothing when pages have errors, so the output keeps the last good build.
     keep_last_good: bool,
+    /// The last whole build, for saves that can be rebuilt page by page.
+    last: std::sync::Mutex<Option<incremental::LastBuild>>,
 }
 
 /// A page's source and conversion, with what they were made from.
@@ -112,6 +116,19 @@ impl BuildSession {
         if let Ok(mut f) = self.fingerprint.lock() {
             *f = None;
         }
+        if let Ok(mut l) = self.last.lock() {
+            *l = None;
+        }
+    }
+
+    /// Rebuilds only the files of `changed` (paths relative to the site) when nothing else
+    /// can differ from a whole build; `None` when a whole build is needed.
+    pub fn rebuild_changed(
+        &self,
+        opts: &BuildOptions,
+        changed: &[String],
+    ) -> Option<Result<BuildReport, BuildError>> {
+        incremental::rebuild_changed(opts, self, changed)
     }
 
     fn get(&self, rpath: &str, key: u64) -> Option<Arc<Converted>> {
@@ -195,6 +212,8 @@ impl Progress for NoProgress {
 pub struct BuildReport {
     /// Pages rendered (markdown and HTML, tag pages excluded).
     pub pages: usize,
+    /// Pages laid out anew by this build (the others were kept from a live session's last one).
+    pub laid_out: usize,
     /// Files written or left unchanged in total.
     pub files: usize,
     /// Files whose bytes changed.
@@ -290,19 +309,7 @@ fn page_has_errors(page: &Page) -> bool {
 /// and variables (titles and tags for navigation and tag lists, any variable for
 /// `{{fill v page}}`).
 fn site_fingerprint(pages: &[Page]) -> u64 {
-    let parts: Vec<u64> = pages
-        .par_iter()
-        .map(|page| {
-            // File times change with every save and are not what other pages show.
-            let vars: Vec<_> = page
-                .vars
-                .own_values()
-                .into_iter()
-                .filter(|(k, _)| !matches!(*k, "fd_mtime" | "fd_ctime" | "fd_mtime_raw"))
-                .collect();
-            crate::dialect::html::fnv1a(format!("{}\u{1}{vars:?}", page.out_rel).as_bytes())
-        })
-        .collect();
+    let parts: Vec<u64> = pages.par_iter().map(incremental::public_part).collect();
     let bytes: Vec<u8> = parts.iter().flat_map(|p| p.to_le_bytes()).collect();
     crate::dialect::html::fnv1a(&bytes)
 }
@@ -384,16 +391,21 @@ pub fn build_cached(
     }
 
     progress.set_total((files.pages.len() * 2) as u64);
-    let pages = convert_all(
-        &files,
+    let env = ConvertEnv::new(
         &globals,
         &resources,
-        opts,
         progress,
         (cache, site_key),
+        opts.fail_fast,
     );
+    let pages = convert_all(&files, &env);
+    drop(env);
     if cache.is_some_and(|s| s.keep_last_good) && pages.iter().any(page_has_errors) {
         // A live session keeps serving the last good build: write nothing, report why.
+        // What the session kept no longer matches the sources: saves rebuild whole.
+        if let Some(Ok(mut last)) = cache.map(|s| s.last.lock()) {
+            *last = None;
+        }
         for page in &pages {
             if let Some(c) = &page.converted {
                 report.diagnostics.extend(c.diagnostics.iter().cloned());
@@ -420,6 +432,7 @@ pub fn build_cached(
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
     // held in memory at once.
     let final_prepath = report.prepath.clone();
+    let laid_out = std::sync::atomic::AtomicUsize::new(0);
     let rendered: Vec<Rendered> = pages
         .par_iter()
         .enumerate()
@@ -429,6 +442,7 @@ pub fn build_cached(
                 progress.advance();
                 return Rendered { index: k, ..kept };
             }
+            laid_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let mut diags = Vec::new();
             let (html, redirects, exclude) = render_page(
                 page,
@@ -497,6 +511,7 @@ pub fn build_cached(
         }
     }
     report.pages = pages.iter().filter(|p| !p.draft).count();
+    report.laid_out = laid_out.into_inner();
     if cache.is_some() {
         // A live session only prints diagnostics: keep the sources, skip what `check` needs.
         for page in pages.iter().filter(|p| !p.draft) {
@@ -561,6 +576,22 @@ pub fn build_cached(
     let cleanup = out.finish()?;
     report.removed = cleanup.removed_files;
     sort_and_dedup(&mut report.diagnostics);
+    if let Some(session) = cache {
+        incremental::remember_build(
+            session,
+            incremental::options_key(opts, &final_prepath),
+            globals,
+            resources,
+            theme,
+            nav,
+            theme_cache,
+            index,
+            pages,
+            &files,
+            site_key,
+            &report,
+        );
+    }
     report.elapsed = started.elapsed();
     Ok(report)
 }
@@ -623,146 +654,181 @@ fn ignore_rules(vars: &PageVars) -> Vec<IgnoreRule> {
     rules
 }
 
+/// What converting one page needs besides the page.
+struct ConvertEnv<'a> {
+    globals: &'a Globals,
+    resources: &'a FsResources,
+    progress: &'a dyn Progress,
+    cache: Option<&'a BuildSession>,
+    /// Hash of config.md and utils.jl: every conversion depends on them.
+    site_key: u64,
+    fail_fast: bool,
+    /// A page had an error (for --fail-fast).
+    failed: std::sync::atomic::AtomicBool,
+    website_url: String,
+    date_format: String,
+}
+
+impl<'a> ConvertEnv<'a> {
+    fn new(
+        globals: &'a Globals,
+        resources: &'a FsResources,
+        progress: &'a dyn Progress,
+        (cache, site_key): (Option<&'a BuildSession>, u64),
+        fail_fast: bool,
+    ) -> ConvertEnv<'a> {
+        let website_url = globals
+            .vars
+            .str("website_url")
+            .trim_end_matches('/')
+            .to_string();
+        let date_format = match globals.vars.str("date_format") {
+            "" => "U dd, yyyy".to_string(),
+            f => f.to_string(),
+        };
+        ConvertEnv {
+            globals,
+            resources,
+            progress,
+            cache,
+            site_key,
+            fail_fast,
+            failed: std::sync::atomic::AtomicBool::new(false),
+            website_url,
+            date_format,
+        }
+    }
+}
+
 /// The conversion pass, in parallel.
-fn convert_all(
-    files: &SiteFiles,
-    globals: &Globals,
-    resources: &FsResources,
-    opts: &BuildOptions,
-    progress: &dyn Progress,
-    (cache, site_key): (Option<&BuildSession>, u64),
-) -> Vec<Page> {
-    let failed = std::sync::atomic::AtomicBool::new(false);
-    let website_url = globals
-        .vars
-        .str("website_url")
-        .trim_end_matches('/')
-        .to_string();
-    let date_format = match globals.vars.str("date_format") {
-        "" => "U dd, yyyy".to_string(),
-        f => f.to_string(),
-    };
+fn convert_all(files: &SiteFiles, env: &ConvertEnv<'_>) -> Vec<Page> {
     files
         .pages
         .par_iter()
-        .map(|src| {
-            let file: Arc<str> = Arc::from(src.rpath.as_str());
-            let cached = std::sync::atomic::AtomicBool::new(false);
-            let meta = std::fs::metadata(&src.path).ok();
-            let mtime = Date::of_time(
-                meta.as_ref()
-                    .and_then(|m| m.modified().ok())
-                    .unwrap_or(SystemTime::UNIX_EPOCH),
-            );
-            let skip = opts.fail_fast && failed.load(std::sync::atomic::Ordering::Relaxed);
-            let stamp = file_stamp(meta.as_ref());
-            let unchanged = match (cache, stamp) {
-                (Some(c), Some(st)) if src.kind == PageKind::Markdown => {
-                    c.unchanged(&src.rpath, st, site_key)
-                }
-                _ => None,
-            };
-            let (source, converted) = match unchanged {
-                _ if skip => (Arc::from(""), None),
-                Some((source, converted)) => {
-                    cached.store(true, std::sync::atomic::Ordering::Relaxed);
-                    (source, Some(converted))
-                }
-                None => match std::fs::read(&src.path) {
-                    Ok(bytes) => {
-                        let key = crate::dialect::html::fnv1a(&bytes) ^ site_key;
-                        match decode_source(bytes, &file) {
-                            Ok(text) => {
-                                let source: Arc<str> = Arc::from(text.as_str());
-                                let converted = (src.kind == PageKind::Markdown).then(|| {
-                                    if let Some(hit) = cache.and_then(|c| c.get(&src.rpath, key)) {
-                                        cached.store(true, std::sync::atomic::Ordering::Relaxed);
-                                        return hit;
-                                    }
-                                    let ctx = PageContext {
-                                        rpath: file.clone(),
-                                        globals,
-                                        resources,
-                                    };
-                                    let converted = Arc::new(convert_page(&text, &ctx));
-                                    if let (Some(c), Some(st)) =
-                                        (cache.filter(|_| !converted.reads_files), stamp)
-                                    {
-                                        c.put(
-                                            &src.rpath,
-                                            key,
-                                            (st.0, st.1, site_key),
-                                            &source,
-                                            &converted,
-                                        );
-                                    }
-                                    converted
-                                });
-                                (source, converted)
-                            }
-                            Err(d) => (Arc::from(""), Some(Arc::new(failed_page(globals, *d)))),
-                        }
-                    }
-                    Err(e) => (
-                        Arc::from(""),
-                        Some(Arc::new(failed_page(
-                            globals,
-                            Diagnostic::error(
-                                "unreadable-file",
-                                format!("`{file}` could not be read: {e}"),
-                            )
-                            .at(Span::in_text(&file, "", 0, 0))
-                            .help("check the file's permissions"),
-                        ))),
-                    ),
-                },
-            };
-            if converted
-                .as_ref()
-                .is_some_and(|c| c.diagnostics.iter().any(Diagnostic::is_error))
-            {
-                failed.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            let mut vars = match &converted {
-                Some(c) => c.vars.clone(),
-                None => PageVars::for_page(&globals.vars),
-            };
-            let slug = vars.str("slug").trim_matches('/').to_string();
-            let out_rel = if slug.is_empty() {
-                src.out_rel.clone()
-            } else {
-                site::slug_output_path(&slug)
-            };
-            let url = format!("/{out_rel}");
-            vars.set_raw("fd_rpath", Value::Str(src.rpath.clone()));
-            vars.set_raw("fd_url", Value::Str(url.clone()));
-            vars.set_raw("fd_full_url", Value::Str(format!("{website_url}{url}")));
-            vars.set_raw("fd_mtime", Value::Str(mtime.format(&date_format)));
-            vars.set_raw("fd_ctime", Value::Str(mtime.format(&date_format)));
-            vars.set_raw(
-                "fd_mtime_raw",
-                Value::Date {
-                    year: mtime.year,
-                    month: mtime.month,
-                    day: mtime.day,
-                },
-            );
-            let draft = vars.bool("draft");
-            progress.advance();
-            Page {
-                cached: cached.load(std::sync::atomic::Ordering::Relaxed),
-                key: page_key(&src.rpath),
-                src: src.clone(),
-                source,
-                converted,
-                vars: Arc::new(vars),
-                out_rel,
-                url,
-                mtime,
-                draft,
-            }
-        })
+        .map(|src| convert_source(src, env))
         .collect()
+}
+
+/// Reads and converts one page (or takes it from the session when its file is unchanged).
+fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
+    let file: Arc<str> = Arc::from(src.rpath.as_str());
+    let cached = std::sync::atomic::AtomicBool::new(false);
+    let meta = std::fs::metadata(&src.path).ok();
+    let mtime = Date::of_time(
+        meta.as_ref()
+            .and_then(|m| m.modified().ok())
+            .unwrap_or(SystemTime::UNIX_EPOCH),
+    );
+    let skip = env.fail_fast && env.failed.load(std::sync::atomic::Ordering::Relaxed);
+    let stamp = file_stamp(meta.as_ref());
+    let unchanged = match (env.cache, stamp) {
+        (Some(c), Some(st)) if src.kind == PageKind::Markdown => {
+            c.unchanged(&src.rpath, st, env.site_key)
+        }
+        _ => None,
+    };
+    let (source, converted) = match unchanged {
+        _ if skip => (Arc::from(""), None),
+        Some((source, converted)) => {
+            cached.store(true, std::sync::atomic::Ordering::Relaxed);
+            (source, Some(converted))
+        }
+        None => match std::fs::read(&src.path) {
+            Ok(bytes) => {
+                let key = crate::dialect::html::fnv1a(&bytes) ^ env.site_key;
+                match decode_source(bytes, &file) {
+                    Ok(text) => {
+                        let source: Arc<str> = Arc::from(text.as_str());
+                        let converted = (src.kind == PageKind::Markdown).then(|| {
+                            if let Some(hit) = env.cache.and_then(|c| c.get(&src.rpath, key)) {
+                                cached.store(true, std::sync::atomic::Ordering::Relaxed);
+                                return hit;
+                            }
+                            let ctx = PageContext {
+                                rpath: file.clone(),
+                                globals: env.globals,
+                                resources: env.resources,
+                            };
+                            let converted = Arc::new(convert_page(&text, &ctx));
+                            if let (Some(c), Some(st)) =
+                                (env.cache.filter(|_| !converted.reads_files), stamp)
+                            {
+                                c.put(
+                                    &src.rpath,
+                                    key,
+                                    (st.0, st.1, env.site_key),
+                                    &source,
+                                    &converted,
+                                );
+                            }
+                            converted
+                        });
+                        (source, converted)
+                    }
+                    Err(d) => (Arc::from(""), Some(Arc::new(failed_page(env.globals, *d)))),
+                }
+            }
+            Err(e) => (
+                Arc::from(""),
+                Some(Arc::new(failed_page(
+                    env.globals,
+                    Diagnostic::error(
+                        "unreadable-file",
+                        format!("`{file}` could not be read: {e}"),
+                    )
+                    .at(Span::in_text(&file, "", 0, 0))
+                    .help("check the file's permissions"),
+                ))),
+            ),
+        },
+    };
+    if converted
+        .as_ref()
+        .is_some_and(|c| c.diagnostics.iter().any(Diagnostic::is_error))
+    {
+        env.failed.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    let mut vars = match &converted {
+        Some(c) => c.vars.clone(),
+        None => PageVars::for_page(&env.globals.vars),
+    };
+    let slug = vars.str("slug").trim_matches('/').to_string();
+    let out_rel = if slug.is_empty() {
+        src.out_rel.clone()
+    } else {
+        site::slug_output_path(&slug)
+    };
+    let url = format!("/{out_rel}");
+    vars.set_raw("fd_rpath", Value::Str(src.rpath.clone()));
+    vars.set_raw("fd_url", Value::Str(url.clone()));
+    vars.set_raw(
+        "fd_full_url",
+        Value::Str(format!("{}{url}", env.website_url)),
+    );
+    vars.set_raw("fd_mtime", Value::Str(mtime.format(&env.date_format)));
+    vars.set_raw("fd_ctime", Value::Str(mtime.format(&env.date_format)));
+    vars.set_raw(
+        "fd_mtime_raw",
+        Value::Date {
+            year: mtime.year,
+            month: mtime.month,
+            day: mtime.day,
+        },
+    );
+    let draft = vars.bool("draft");
+    env.progress.advance();
+    Page {
+        cached: cached.load(std::sync::atomic::Ordering::Relaxed),
+        key: page_key(&src.rpath),
+        src: src.clone(),
+        source,
+        converted,
+        vars: Arc::new(vars),
+        out_rel,
+        url,
+        mtime,
+        draft,
+    }
 }
 
 fn failed_page(globals: &Globals, d: Diagnostic) -> Converted {

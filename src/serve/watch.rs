@@ -15,8 +15,10 @@ use notify_debouncer_full::{
     new_debouncer_opt, DebounceEventResult, Debouncer, NoCache, RecommendedCache,
 };
 
-/// How long a burst of events may last before it is handed over as one batch.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+/// How long the folder must stay quiet before a burst of events is handed over as one
+/// batch. An editor's save (write a temporary file, rename it over the page) takes well
+/// under a millisecond; this is the floor of save-to-reload latency, so it stays short.
+const DEBOUNCE: Duration = Duration::from_millis(20);
 
 /// Why watching could not start.
 #[derive(Debug, thiserror::Error)]
