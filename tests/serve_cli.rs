@@ -166,6 +166,12 @@ fn live_loop_serves_reloads_overlays_and_refuses_traversal() {
         format!("{original}\nFresh MARKER and \\oops here.\n"),
     )
     .expect("bad");
+    // Every page gets the overlay; the data is `*` because a browser drops an event whose
+    // data is empty.
+    let event = events
+        .recv_timeout(Duration::from_secs(20))
+        .expect("overlay event");
+    assert_eq!(event, "reload: *");
     wait_for("the overlay", || {
         get(port, "/lectures/week1/")
             .1
@@ -176,6 +182,11 @@ fn live_loop_serves_reloads_overlays_and_refuses_traversal() {
     assert!(body.contains("lectures/week1.md:"), "{body}");
     // The fix clears it by itself.
     std::fs::write(&source, format!("{original}\nFixed MARKER2.\n")).expect("fix");
+    // Every page loses it, changed or not.
+    let event = events
+        .recv_timeout(Duration::from_secs(20))
+        .expect("fix event");
+    assert_eq!(event, "reload: *");
     wait_for("the overlay to go", || {
         let b = get(port, "/lectures/week1/").1;
         b.contains("MARKER2") && !b.contains("notes-error-overlay")

@@ -89,6 +89,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let watcher = SiteWatcher::start(&opts.site, &[&base], args.poll)?;
     // What the browser can be showing: the pages of the build being served.
     let mut served_hashes = first.page_hashes.clone();
+    // Whether the pages in the browser carry the error overlay.
+    let mut failing = first.has_errors();
     while let Some(changed) = watcher.next_change() {
         if build::changes_everything(&changed) {
             cache.clear();
@@ -111,24 +113,25 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         print_report(&report);
         let ok = !report.has_errors();
         state.set_overlay(overlay(&report));
-        let css_only = ok && changed.iter().all(|p| p.ends_with(".css"));
-        let pages = if ok {
+        let reload = if !ok || failing {
+            // The overlay appears on, or goes from, every page, whether its HTML changed or
+            // not (undoing a typo gives back the very page that was served before it).
+            Reload::Pages(Vec::new())
+        } else if changed.iter().all(|p| p.ends_with(".css")) {
+            Reload::Css
+        } else {
             let mut pages = changed_pages(&report.page_hashes, &served_hashes);
             if pages.is_empty() {
                 // No page changed (say, only a copied file did): reload nothing.
                 pages.push("/\u{0}".to_string());
             }
-            served_hashes = report.page_hashes.clone();
-            pages
-        } else {
-            // The overlay appears on every page.
-            Vec::new()
-        };
-        state.notify(if css_only {
-            Reload::Css
-        } else {
             Reload::Pages(pages)
-        });
+        };
+        if ok {
+            served_hashes = report.page_hashes.clone();
+        }
+        failing = !ok;
+        state.notify(reload);
         eprintln!(
             "changed {}: {} in {} ms",
             changed.join(", "),

@@ -84,15 +84,27 @@ async fn events(
     let stream = BroadcastStream::new(state.events.subscribe()).filter_map(|msg| {
         let event = match msg.ok()? {
             Reload::Css => Event::default().event("css").data("css"),
-            Reload::Pages(pages) => Event::default().event("reload").data(pages.join(" ")),
+            Reload::Pages(pages) => Event::default().event("reload").data(page_list(&pages)),
         };
         Some(Ok(event))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
+/// The data of a `reload` event: the listed pages, or `*` for all of them.
+///
+/// Never empty: a browser drops an event whose data is empty without dispatching it, so an
+/// empty list would reach no page.
+fn page_list(pages: &[String]) -> String {
+    if pages.is_empty() {
+        "*".to_string()
+    } else {
+        pages.join(" ")
+    }
+}
+
 /// The script that listens for rebuilds.
-const LIVE_RELOAD: &str = r#"<script>(function(){var es=new EventSource("/__notes/events");es.addEventListener("reload",function(e){var p=e.data.split(" ").filter(Boolean);if(!p.length||p.indexOf(location.pathname)>=0){location.reload();}});es.addEventListener("css",function(){document.querySelectorAll('link[rel="stylesheet"]').forEach(function(l){var u=new URL(l.href);u.searchParams.set("notes",Date.now());l.href=u.toString();});});})();</script>"#;
+const LIVE_RELOAD: &str = r#"<script>(function(){var es=new EventSource("/__notes/events");es.addEventListener("reload",function(e){var p=e.data.split(" ");if(p.indexOf("*")>=0||p.indexOf(location.pathname)>=0){location.reload();}});es.addEventListener("css",function(){document.querySelectorAll('link[rel="stylesheet"]').forEach(function(l){var u=new URL(l.href);u.searchParams.set("notes",Date.now());l.href=u.toString();});});})();</script>"#;
 
 async fn static_file(State(state): State<Arc<ServerState>>, req: Request<Body>) -> Response {
     let root = state.root();
@@ -221,6 +233,15 @@ mod tests {
             std::os::unix::fs::symlink(dir.path().join("secret"), root.join("link")).expect("link");
             assert_eq!(resolve(&root, "/link"), None);
         }
+    }
+
+    #[test]
+    fn reload_data_is_never_empty() {
+        assert_eq!(page_list(&[]), "*");
+        assert_eq!(
+            page_list(&["/a/".to_string(), "/a/index.html".to_string()]),
+            "/a/ /a/index.html"
+        );
     }
 
     #[test]
