@@ -15,23 +15,6 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Every file under `dir`, relative and sorted.
-fn files(dir: &Path) -> Vec<String> {
-    let mut out: Vec<String> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            e.path()
-                .strip_prefix(dir)
-                .ok()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 /// Dates that depend on when the fixture was checked out are masked.
 fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -71,7 +54,7 @@ fn check_golden(site: &str) {
     );
     let golden = root().join("tests/golden/build").join(site);
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let produced = files(&out);
+    let produced = fixtures::list_files(&out);
     let manifest = produced.join("\n") + "\n";
     let mut failures = Vec::new();
     if update {
@@ -122,8 +105,8 @@ fn output_is_identical_whatever_the_thread_count() {
         let four = tmp.path().join(format!("{site}-4"));
         assert!(build(site, &one, &["--jobs", "1"]).status.success());
         assert!(build(site, &four, &["--jobs", "4"]).status.success());
-        let list = files(&one);
-        assert_eq!(list, files(&four));
+        let list = fixtures::list_files(&one);
+        assert_eq!(list, fixtures::list_files(&four));
         for rel in list {
             let a = std::fs::read(one.join(&rel)).expect("read");
             let b = std::fs::read(four.join(&rel)).expect("read");

@@ -62,6 +62,13 @@ fn notes(args: &[&str]) -> Run {
     notes_with_token(args, TOKEN)
 }
 
+/// `notes deploy --no-build --dir DIR --remote URL EXTRA...`.
+fn deploy_dir(dir: &str, remote: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["deploy", "--no-build", "--dir", dir, "--remote", remote];
+    args.extend_from_slice(extra);
+    notes(&args)
+}
+
 fn notes_with_token(args: &[&str], token: &str) -> Run {
     let out = notes_cmd(args, token).output().expect("run notes");
     let run = finish(out, TOKEN);
@@ -225,10 +232,10 @@ fn first_deploy_unchanged_redeploy_and_one_file_change() {
         &[("a.html", "a"), ("b.html", "b"), ("sub/c.html", "c")],
     );
     let out_s = out.to_str().expect("utf8");
-    let run = notes(&["deploy", "--no-build", "--dir", out_s, "--remote", &url]);
+    let run = deploy_dir(out_s, &url, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     std::fs::write(out.join("b.html"), "b, edited").expect("edit");
-    let run = notes(&["deploy", "--no-build", "--dir", out_s, "--remote", &url]);
+    let run = deploy_dir(out_s, &url, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(objects_pushed(&run.stderr), 3, "{}", run.stderr);
     assert!(run.stderr.contains("1 changed"), "{}", run.stderr);
@@ -242,16 +249,7 @@ fn cname_is_carried_over_and_can_be_replaced() {
     let (_server, url, bare) = server(t.path());
     let out = folder(t.path(), "out", &[("index.html", "v1")]);
     let out_s = out.to_str().expect("utf8");
-    let run = notes(&[
-        "deploy",
-        "--no-build",
-        "--dir",
-        out_s,
-        "--remote",
-        &url,
-        "--cname",
-        "notes.example.org",
-    ]);
+    let run = deploy_dir(out_s, &url, &["--cname", "notes.example.org"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
         run.stderr
@@ -260,20 +258,11 @@ fn cname_is_carried_over_and_can_be_replaced() {
         run.stderr
     );
     std::fs::write(out.join("index.html"), "v2").expect("edit");
-    let run = notes(&["deploy", "--no-build", "--dir", out_s, "--remote", &url]);
+    let run = deploy_dir(out_s, &url, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(git(&bare, &["show", "gh-pages:CNAME"]), "notes.example.org");
     assert_eq!(git(&bare, &["show", "gh-pages:index.html"]), "v2");
-    let run = notes(&[
-        "deploy",
-        "--no-build",
-        "--dir",
-        out_s,
-        "--remote",
-        &url,
-        "--cname",
-        "docs.example.com",
-    ]);
+    let run = deploy_dir(out_s, &url, &["--cname", "docs.example.com"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(git(&bare, &["show", "gh-pages:CNAME"]), "docs.example.com");
 }
@@ -294,31 +283,13 @@ fn orphan_history_keeps_one_commit_on_a_path_remote() {
     for (i, text) in ["one", "two", "three"].iter().enumerate() {
         std::fs::write(out.join("index.html"), text).expect("write");
         let history = if i == 0 { "keep" } else { "orphan" };
-        let run = notes(&[
-            "deploy",
-            "--no-build",
-            "--dir",
-            out_s,
-            "--remote",
-            remote,
-            "--history",
-            history,
-        ]);
+        let run = deploy_dir(out_s, remote, &["--history", history]);
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
     assert_eq!(commits_on(&bare, "gh-pages"), 1);
     assert_eq!(git(&bare, &["show", "gh-pages:index.html"]), "three");
     // Squashing an unchanged site that has one commit already changes nothing.
-    let run = notes(&[
-        "deploy",
-        "--no-build",
-        "--dir",
-        out_s,
-        "--remote",
-        remote,
-        "--history",
-        "orphan",
-    ]);
+    let run = deploy_dir(out_s, remote, &["--history", "orphan"]);
     assert!(run.stderr.contains("unchanged"), "{}", run.stderr);
 }
 
@@ -335,18 +306,9 @@ fn preview_deploy_survives_main_deploys_and_is_removed() {
     let main_s = main.to_str().expect("utf8");
     let preview_s = preview.to_str().expect("utf8");
 
-    let run = notes(&["deploy", "--no-build", "--dir", main_s, "--remote", &url]);
+    let run = deploy_dir(main_s, &url, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let run = notes(&[
-        "deploy",
-        "--no-build",
-        "--dir",
-        preview_s,
-        "--remote",
-        &url,
-        "--preview",
-        "7",
-    ]);
+    let run = deploy_dir(preview_s, &url, &["--preview", "7"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         files_on(&bare, "gh-pages"),
@@ -361,7 +323,7 @@ fn preview_deploy_survives_main_deploys_and_is_removed() {
 
     // A main deploy keeps previews/.
     std::fs::write(main.join("index.html"), "main v2").expect("edit");
-    let run = notes(&["deploy", "--no-build", "--dir", main_s, "--remote", &url]);
+    let run = deploy_dir(main_s, &url, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         git(&bare, &["show", "gh-pages:previews/pr-7/index.html"]),
@@ -448,14 +410,7 @@ fn forbidden_push_gets_the_permissions_hint() {
         .forbid_push
         .store(true, std::sync::atomic::Ordering::SeqCst);
     let out = folder(t.path(), "out", &[("index.html", "x")]);
-    let run = notes(&[
-        "deploy",
-        "--no-build",
-        "--dir",
-        out.to_str().expect("utf8"),
-        "--remote",
-        &url,
-    ]);
+    let run = deploy_dir(out.to_str().expect("utf8"), &url, &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("HTTP 403"), "{}", run.stderr);
     assert!(
@@ -485,14 +440,7 @@ fn a_refusing_hook_fails_the_deploy_although_the_push_call_succeeds() {
         "#!/bin/sh\necho 'GH006: Protected branch update failed for refs/heads/gh-pages.' >&2\nexit 1\n",
     );
     let out = folder(t.path(), "out", &[("index.html", "x")]);
-    let run = notes(&[
-        "deploy",
-        "--no-build",
-        "--dir",
-        out.to_str().expect("utf8"),
-        "--remote",
-        &url,
-    ]);
+    let run = deploy_dir(out.to_str().expect("utf8"), &url, &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("remote: GH006"), "{}", run.stderr);
     assert!(
@@ -514,14 +462,7 @@ fn two_concurrent_deploys_both_land() {
     let t = tmp();
     let (_server, url, bare) = server(t.path());
     let base = folder(t.path(), "base", &[("index.html", "base")]);
-    let run = notes(&[
-        "deploy",
-        "--no-build",
-        "--dir",
-        base.to_str().expect("utf8"),
-        "--remote",
-        &url,
-    ]);
+    let run = deploy_dir(base.to_str().expect("utf8"), &url, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Hold every push in the hook long enough for the other deploy to fetch the same tip.
     hook(
@@ -604,15 +545,7 @@ fn dry_run_pushes_nothing() {
     let t = tmp();
     let (server, url, bare) = server(t.path());
     let out = folder(t.path(), "out", &[("index.html", "x"), ("y.html", "y")]);
-    let run = notes(&[
-        "deploy",
-        "--no-build",
-        "--dir",
-        out.to_str().expect("utf8"),
-        "--remote",
-        &url,
-        "--dry-run",
-    ]);
+    let run = deploy_dir(out.to_str().expect("utf8"), &url, &["--dry-run"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("dry run"), "{}", run.stderr);
     assert!(
@@ -653,52 +586,30 @@ fn checkout_clones_branches_tags_and_commits() {
     ]);
     run_git(&["push", "-q", bare.to_str().expect("utf8"), "main", "v1"]);
     let first = git(&bare, &["rev-parse", "v1^{commit}"]);
+    let clone = |name: &str, extra: &[&str]| {
+        let dest = t.path().join(name);
+        let mut args = vec!["checkout", url.as_str(), dest.to_str().expect("utf8")];
+        args.extend_from_slice(extra);
+        (notes(&args), dest)
+    };
 
-    let dest = t.path().join("clone-main");
-    let run = notes(&[
-        "checkout",
-        &url,
-        dest.to_str().expect("utf8"),
-        "--depth",
-        "1",
-    ]);
+    let (run, dest) = clone("clone-main", &["--depth", "1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         std::fs::read_to_string(dest.join("index.md")).expect("read"),
         "# Home, second\n"
     );
 
-    let dest = t.path().join("clone-tag");
-    let run = notes(&[
-        "checkout",
-        &url,
-        dest.to_str().expect("utf8"),
-        "--ref",
-        "v1",
-    ]);
+    let (run, dest) = clone("clone-tag", &["--ref", "v1"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("tag v1"), "{}", run.stderr);
     assert_eq!(git(&dest.join(".git"), &["rev-parse", "HEAD"]), first);
 
-    let dest = t.path().join("clone-commit");
-    let run = notes(&[
-        "checkout",
-        &url,
-        dest.to_str().expect("utf8"),
-        "--ref",
-        &first[..10],
-    ]);
+    let (run, dest) = clone("clone-commit", &["--ref", &first[..10]]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(git(&dest.join(".git"), &["rev-parse", "HEAD"]), first);
 
-    let dest = t.path().join("clone-missing");
-    let run = notes(&[
-        "checkout",
-        &url,
-        dest.to_str().expect("utf8"),
-        "--ref",
-        "no-such-branch",
-    ]);
+    let (run, dest) = clone("clone-missing", &["--ref", "no-such-branch"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains("no branch or tag `no-such-branch`"),

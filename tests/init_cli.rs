@@ -1,6 +1,9 @@
 //! `notes init` driven as a process: the new site builds and checks with no problems for
 //! each CI flavour, and an existing site is never overwritten.
 
+#[path = "common/fixtures.rs"]
+mod fixtures;
+
 use std::path::Path;
 
 use assert_cmd::Command;
@@ -12,23 +15,6 @@ fn notes() -> Command {
         .env_remove("GITHUB_STEP_SUMMARY")
         .env_remove("GITLAB_CI");
     cmd
-}
-
-/// Every file below `dir`, relative, sorted.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut files: Vec<String> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            e.path()
-                .strip_prefix(dir)
-                .ok()
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-        })
-        .collect();
-    files.sort();
-    files
 }
 
 /// `notes init DIR --ci CI`, asserting it succeeds and lists what it created.
@@ -172,7 +158,7 @@ fn no_ci_writes_no_workflow() {
         &["config.md", "index.md", "lecture-1.md", ".gitignore"],
     );
     assert_eq!(
-        listing(tmp.path()),
+        fixtures::list_files(tmp.path()),
         [".gitignore", "config.md", "index.md", "lecture-1.md"]
     );
 }
@@ -199,7 +185,7 @@ fn an_existing_site_is_refused_and_nothing_is_written() {
         )
     );
     assert!(out.stdout.is_empty());
-    assert_eq!(listing(tmp.path()), ["config.md", "notes.md"]);
+    assert_eq!(fixtures::list_files(tmp.path()), ["config.md", "notes.md"]);
     assert_eq!(
         std::fs::read_to_string(config).expect("read"),
         "@def title = \"mine\"\n"

@@ -30,6 +30,22 @@ impl Drop for Watcher {
     }
 }
 
+/// Starts `notes build SITE --out OUT --watch` with stderr going to `stderr`.
+fn start_watch(site: &Path, out: &Path, stderr: impl Into<Stdio>) -> Watcher {
+    Watcher(
+        Command::new(env!("CARGO_BIN_EXE_notes"))
+            .arg("build")
+            .arg(site)
+            .arg("--out")
+            .arg(out)
+            .arg("--watch")
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("start notes"),
+    )
+}
+
 fn run_watch_session(poll: bool) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
     let site = dir.path().join("site");
@@ -109,24 +125,15 @@ fn polling_sees_the_same_changes() {
     );
 }
 
-/// Every file of `a` and `b`, with their bytes, for an exact comparison.
+/// Every file below `root` with its bytes, for an exact comparison.
 fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(root)
+    fixtures::list_files(root)
         .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .expect("inside")
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).expect("read"))
+        .map(|rel| {
+            let bytes = std::fs::read(root.join(&rel)).expect("read");
+            (rel, bytes)
         })
-        .collect();
-    files.sort();
-    files
+        .collect()
 }
 
 #[test]
@@ -135,18 +142,7 @@ fn a_save_rebuilds_only_its_page_and_matches_a_whole_build() {
     let site = dir.path().join("site");
     fixtures::copy_fixture("theme_site", &site);
     let out = dir.path().join("out");
-    let mut watcher = Watcher(
-        Command::new(env!("CARGO_BIN_EXE_notes"))
-            .arg("build")
-            .arg(&site)
-            .arg("--out")
-            .arg(&out)
-            .arg("--watch")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start notes"),
-    );
+    let mut watcher = start_watch(&site, &out, Stdio::piped());
     let page = out.join("lectures/week1/index.html");
     let other = out.join("index.html");
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
@@ -209,18 +205,7 @@ fn an_error_stays_reported_while_other_pages_are_saved() {
     fixtures::copy_fixture("theme_site", &site);
     let out = dir.path().join("out");
     let log = dir.path().join("stderr.log");
-    let mut watcher = Watcher(
-        Command::new(env!("CARGO_BIN_EXE_notes"))
-            .arg("build")
-            .arg(&site)
-            .arg("--out")
-            .arg(&out)
-            .arg("--watch")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).expect("log"))
-            .spawn()
-            .expect("start notes"),
-    );
+    let mut watcher = start_watch(&site, &out, std::fs::File::create(&log).expect("log"));
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
     wait_for("the first build", || read(&log).contains("watching"));
     std::thread::sleep(Duration::from_millis(400));

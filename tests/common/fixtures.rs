@@ -1,5 +1,7 @@
 //! Fixture helpers shared by the integration tests.
 
+#![allow(dead_code)] // each test binary uses a different part
+
 use std::path::{Path, PathBuf};
 
 /// Copies the folder `from` (without a built `__site`) to `to`.
@@ -30,4 +32,21 @@ pub fn copy_fixture(name: &str, to: &Path) {
         .join("tests/fixtures")
         .join(name);
     copy_dir(&from, to);
+}
+
+/// Every file below `dir`, relative with `/` separators, sorted.
+pub fn list_files(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .collect();
+    files.sort();
+    files
 }
