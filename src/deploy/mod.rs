@@ -308,6 +308,9 @@ pub fn deploy(
         .add_new_mempack_backend(999)
         .map_err(git("add an in-memory object store"))?;
 
+    if remote::is_local(&opts.remote) {
+        remote::borrow_local_objects(&repo, &opts.remote)?;
+    }
     let site = match &opts.dir {
         Some(dir) => {
             if !dir.is_dir() {

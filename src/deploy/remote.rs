@@ -91,7 +91,7 @@ pub fn fetch_branch(
     progress: &dyn DeployProgress,
 ) -> Result<Option<Oid>, DeployError> {
     if is_local(url) {
-        return read_local_branch(repo, url, branch);
+        return local_tip(repo, url, branch);
     }
     let session = Session::default();
     let mut cb = callbacks(&session, token, progress);
@@ -124,20 +124,10 @@ pub fn fetch_branch(
     }
 }
 
-/// For a repository on this machine: borrow its objects instead of copying them (libgit2's
-/// local transport cannot fetch shallow and would repack the whole history), and read the
-/// branch tip straight from it.
-fn read_local_branch(
-    repo: &Repository,
-    url: &str,
-    branch: &str,
-) -> Result<Option<Oid>, DeployError> {
-    let path = url.strip_prefix("file://").unwrap_or(url);
-    let remote = Repository::open(path).map_err(|e| DeployError::Network {
-        doing: "open",
-        url: url.to_string(),
-        message: e.message().to_string(),
-    })?;
+/// Lets the scratch repository read the objects of a repository on this machine in place
+/// (libgit2's local transport cannot fetch shallow and would copy the whole history).
+pub fn borrow_local_objects(repo: &Repository, url: &str) -> Result<(), DeployError> {
+    let remote = open_local(url)?;
     let objects = remote.path().join("objects");
     let objects = objects.to_str().ok_or_else(|| DeployError::Network {
         doing: "open",
@@ -152,7 +142,21 @@ fn read_local_branch(
         .map_err(|source| DeployError::Git {
             what: "read the local repository's objects",
             source,
-        })?;
+        })
+}
+
+fn open_local(url: &str) -> Result<Repository, DeployError> {
+    let path = url.strip_prefix("file://").unwrap_or(url);
+    Repository::open(path).map_err(|e| DeployError::Network {
+        doing: "open",
+        url: url.to_string(),
+        message: e.message().to_string(),
+    })
+}
+
+/// The branch tip of a repository on this machine, read straight from it.
+fn local_tip(repo: &Repository, url: &str, branch: &str) -> Result<Option<Oid>, DeployError> {
+    let remote = open_local(url)?;
     let tip = match remote.refname_to_id(&format!("refs/heads/{branch}")) {
         Ok(id) => id,
         Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
