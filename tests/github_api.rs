@@ -43,6 +43,7 @@ fn main_info() -> PublishInfo {
         page_url: None,
         preview_pr: None,
         preview_path: None,
+        branch: "gh-pages".into(),
     }
 }
 

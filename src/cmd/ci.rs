@@ -276,6 +276,7 @@ fn report_to_github(
                     .map(|c| format!("https://{}/", c.trim().trim_end_matches('/'))),
                 preview_pr,
                 preview_path: preview_pr.map(|n| format!("{PREVIEWS_DIR}/pr-{n}/")),
+                branch: args.publish.branch.clone(),
             };
             let done = publish::after_deploy(&client, env, &info);
             for w in &done.warnings {

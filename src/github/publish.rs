@@ -59,6 +59,8 @@ pub struct PublishInfo {
     pub preview_pr: Option<u64>,
     /// Where the preview lives inside the site [default: `previews/pr-N/`].
     pub preview_path: Option<String>,
+    /// The branch that was pushed, named when Pages must be told to publish it.
+    pub branch: String,
 }
 
 /// The outcome of [`after_deploy`].
@@ -122,7 +124,9 @@ pub fn after_deploy(client: &GithubClient, env: &ActionsEnv, info: &PublishInfo)
     let site_url = match client.pages_site(&info.repo) {
         Ok(Some(site)) => Some(site.html_url),
         Ok(None) => {
-            report.warnings.push(pages_disabled(&info.repo, "gh-pages"));
+            report
+                .warnings
+                .push(pages_disabled(&info.repo, &info.branch));
             None
         }
         Err(e) => {
