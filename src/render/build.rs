@@ -443,7 +443,7 @@ pub fn build_cached(
             let written = match html {
                 Ok(html) => {
                     let html = super::prepath::apply(&html, &final_prepath);
-                    hash = crate::dialect::html::fnv1a(html.as_bytes());
+                    hash = crate::dialect::html::content_hash(html.as_bytes());
                     Some(out.write(&page.out_rel, html.as_bytes()))
                 }
                 Err(d) => {
