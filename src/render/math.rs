@@ -66,26 +66,36 @@ fn markup_len(s: &str) -> usize {
         return s.find("-->").map_or(s.len(), |end| end + 3);
     }
     let tag_end = s.find('>').map_or(s.len(), |end| end + 1);
-    let name: String = s[1..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if !RAW_ELEMENTS.contains(&name.as_str()) {
+    let name_len = s[1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
+    let name = &s.as_bytes()[1..1 + name_len];
+    if !RAW_ELEMENTS
+        .iter()
+        .any(|raw| raw.as_bytes().eq_ignore_ascii_case(name))
+    {
         return tag_end;
     }
     // Raw elements of one name do not nest in practice, so the first closing tag ends them.
-    let close = format!("</{name}");
-    let lower = s.to_ascii_lowercase();
-    match lower[tag_end..].find(&close) {
-        Some(at) => {
-            let close_start = tag_end + at;
-            s[close_start..]
-                .find('>')
-                .map_or(s.len(), |end| close_start + end + 1)
-        }
+    match find_close_tag(s, tag_end, name) {
+        Some(close_start) => s[close_start..]
+            .find('>')
+            .map_or(s.len(), |end| close_start + end + 1),
         None => s.len(),
     }
+}
+
+/// Offset of the first `</name` (any case) in `s` at or after `from`.
+fn find_close_tag(s: &str, from: usize, name: &[u8]) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut at = from;
+    while let Some(k) = s.get(at..)?.find("</") {
+        let start = at + k;
+        let candidate = bytes.get(start + 2..start + 2 + name.len());
+        if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name)) {
+            return Some(start);
+        }
+        at = start + 2;
+    }
+    None
 }
 
 /// Converts the math of one run of text (no tags inside) and appends it to `out`.
