@@ -420,59 +420,76 @@ pub fn build_cached(
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
     // held in memory at once.
     let final_prepath = report.prepath.clone();
-    let rendered: Vec<Rendered> = pages
-        .par_iter()
-        .enumerate()
-        .filter(|(_, p)| !p.draft)
-        .map(|(k, page)| {
-            if let Some(kept) = reuse(cache, site_unchanged, page, &out) {
-                progress.advance();
-                return Rendered { index: k, ..kept };
-            }
-            let mut diags = Vec::new();
-            let (html, redirects, exclude) = render_page(
-                page,
-                &index,
-                &globals,
-                theme.as_ref(),
-                (&nav, &theme_cache),
-                &resources,
-                &mut diags,
-            );
-            let mut hash = 0;
-            let written = match html {
-                Ok(html) => {
-                    let html = super::prepath::apply(&html, &final_prepath);
-                    hash = crate::dialect::html::content_hash(html.as_bytes());
-                    Some(out.write(&page.out_rel, html.as_bytes()))
+    // What `check` needs of every page is gathered on the side while pages are laid out,
+    // so it does not hold up the end of the build on its own.
+    let render_pass = || -> Vec<Rendered> {
+        pages
+            .par_iter()
+            .enumerate()
+            .filter(|(_, p)| !p.draft)
+            .map(|(k, page)| {
+                if let Some(kept) = reuse(cache, site_unchanged, page, &out) {
+                    progress.advance();
+                    return Rendered { index: k, ..kept };
                 }
-                Err(d) => {
-                    diags.push(*d);
-                    None
-                }
-            };
-            progress.advance();
-            if let (Some(s), Some(Ok(_))) = (cache, &written) {
-                s.remember(
-                    &page.out_rel,
-                    RenderMemo {
-                        hash,
-                        diags: diags.clone(),
-                        redirects: redirects.clone(),
-                        sitemap_exclude: exclude,
-                    },
+                let mut diags = Vec::new();
+                let (html, redirects, exclude) = render_page(
+                    page,
+                    &index,
+                    &globals,
+                    theme.as_ref(),
+                    (&nav, &theme_cache),
+                    &resources,
+                    &mut diags,
                 );
+                let mut hash = 0;
+                let written = match html {
+                    Ok(html) => {
+                        let html = super::prepath::apply(&html, &final_prepath);
+                        hash = crate::dialect::html::content_hash(html.as_bytes());
+                        Some(out.write(&page.out_rel, html.as_bytes()))
+                    }
+                    Err(d) => {
+                        diags.push(*d);
+                        None
+                    }
+                };
+                progress.advance();
+                if let (Some(s), Some(Ok(_))) = (cache, &written) {
+                    s.remember(
+                        &page.out_rel,
+                        RenderMemo {
+                            hash,
+                            diags: diags.clone(),
+                            redirects: redirects.clone(),
+                            sitemap_exclude: exclude,
+                        },
+                    );
+                }
+                Rendered {
+                    index: k,
+                    hash,
+                    written,
+                    diags,
+                    redirects,
+                    sitemap_exclude: exclude,
+                }
+            })
+            .collect()
+    };
+    let check_pass = |report: &mut BuildReport| {
+        if cache.is_some() {
+            // A live session only prints diagnostics: keep the sources, skip what `check` needs.
+            for page in pages.iter().filter(|p| !p.draft) {
+                report
+                    .sources
+                    .insert(page.src.rpath.clone(), page.source.clone());
             }
-            Rendered {
-                index: k,
-                hash,
-                written,
-                diags,
-                redirects,
-                sitemap_exclude: exclude,
-            }
-        })
-        .collect();
+        } else {
+            collect_check_data(&pages, report);
+        }
+    };
+    let (rendered, ()) = rayon::join(render_pass, || check_pass(&mut report));
     let mut sitemap_entries = Vec::new();
     for r in rendered {
         let page = &pages[r.index];
@@ -497,16 +514,6 @@ pub fn build_cached(
         }
     }
     report.pages = pages.iter().filter(|p| !p.draft).count();
-    if cache.is_some() {
-        // A live session only prints diagnostics: keep the sources, skip what `check` needs.
-        for page in pages.iter().filter(|p| !p.draft) {
-            report
-                .sources
-                .insert(page.src.rpath.clone(), page.source.clone());
-        }
-    } else {
-        collect_check_data(&pages, &mut report);
-    }
 
     // Tag pages show only what the fingerprint covers: a live session keeps them as they are.
     let keep_tags = site_unchanged
@@ -514,14 +521,21 @@ pub fn build_cached(
             .tags
             .keys()
             .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
-    let generated = super::generated::generated_files(
-        &summaries,
-        &index,
-        &globals,
-        (theme.as_ref(), &nav, keep_tags),
-        &resources,
-        &mut report.diagnostics,
-        &sitemap_entries,
+    // Freeing every page's conversion takes a while on a large site: it is done beside the
+    // generated files instead of after the build.
+    let ((), generated) = rayon::join(
+        move || pages.into_par_iter().for_each(drop),
+        || {
+            super::generated::generated_files(
+                &summaries,
+                &index,
+                &globals,
+                (theme.as_ref(), &nav, keep_tags),
+                &resources,
+                &mut report.diagnostics,
+                &sitemap_entries,
+            )
+        },
     );
     for (rel, bytes) in generated {
         let bytes = if rel.ends_with(".html") {
