@@ -537,15 +537,33 @@ pub fn build_cached(
             )
         },
     );
-    for (rel, bytes) in generated {
-        let bytes = if rel.ends_with(".html") {
-            super::prepath::apply(&String::from_utf8_lossy(&bytes), &final_prepath)
-                .into_owned()
-                .into_bytes()
-        } else {
-            bytes
-        };
-        match out.write(&rel, &bytes) {
+    // The site index holds the last references to every page's variables: they are freed,
+    // with the typeset formulas and sidebars, while the generated files are written.
+    let ((), generated) = rayon::join(
+        move || {
+            drop(theme_cache);
+            summaries.into_par_iter().for_each(drop);
+            index.vars.into_par_iter().for_each(drop);
+        },
+        || {
+            generated
+                .into_par_iter()
+                .map(|(rel, bytes)| {
+                    let bytes = if rel.ends_with(".html") {
+                        super::prepath::apply(&String::from_utf8_lossy(&bytes), &final_prepath)
+                            .into_owned()
+                            .into_bytes()
+                    } else {
+                        bytes
+                    };
+                    let written = out.write(&rel, &bytes);
+                    (rel, written)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    for (rel, written) in generated {
+        match written {
             Ok(o) => count(&mut report, &rel, o),
             Err(e) => report.diagnostics.push(write_error(&e)),
         }
