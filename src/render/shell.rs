@@ -1,13 +1,80 @@
-//! The built-in `page.html` (with `base.html` and the `toc_list` macro) written out in Rust.
+//! The built-in `page.html` and `tag.html` (with `base.html` and the `toc_list` macro)
+//! written out in Rust.
 //!
 //! Laying out a page through tera means serializing the whole context, body and sidebar
 //! included, into JSON values and walking the template tree for every page; on a site of
 //! thousands of pages that was a tenth of the build. A site that does not override the three
-//! templates gets this function instead, which must produce exactly what tera produces from
+//! templates gets these functions instead, which must produce exactly what tera produces from
 //! the built-in files: the tests render many contexts both ways and compare the bytes, so a
-//! change to `templates/page.html`, `base.html` or `macros.html` must be made here too.
+//! change to `templates/page.html`, `tag.html`, `base.html` or `macros.html` must be made
+//! here too.
 
-use super::theme::{escape_html, toc_tree, PageContext, TocNode};
+use super::theme::{escape_html, toc_tree, PageContext, TagContext, TocNode};
+
+/// `base.html` from the top to the opening `<title>`.
+const DOCUMENT_START: &str =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+     <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+     <meta name=\"color-scheme\" content=\"light dark\">\n<title>";
+
+/// `base.html` after the main content block.
+const DOCUMENT_END: &str =
+    "\n  </main>\n</div>\n<div class=\"nav-backdrop\" hidden></div>\n</body>\n</html>\n";
+
+/// `base.html` from the end of the head block to the sidebar's contents.
+fn top_bar(out: &mut String, root: &str, site_title: &str) {
+    out.push_str("\n<script src=\"");
+    out.push_str(root);
+    out.push_str(TOP_BAR);
+    out.push_str(root);
+    out.push_str("\">");
+    out.push_str(&escape_html(site_title));
+    out.push_str(THEME_TOGGLE);
+}
+
+/// The theme's stylesheet link.
+fn stylesheet(out: &mut String, root: &str) {
+    out.push_str("\n<link rel=\"stylesheet\" href=\"");
+    out.push_str(root);
+    out.push_str("css/notes-theme.css\">");
+}
+
+/// A tag page as the built-in `tag.html` lays it out, given the rendered sidebar.
+pub(super) fn tag_page(ctx: &TagContext, nav_html: &str) -> String {
+    let mut out = String::with_capacity(nav_html.len() + 4096 + ctx.pages.len() * 96);
+    let root = escape_html(&ctx.root);
+    out.push_str(DOCUMENT_START);
+    out.push_str("Tag: ");
+    out.push_str(&escape_html(&ctx.tag));
+    out.push_str(" · ");
+    out.push_str(&escape_html(&ctx.site_title));
+    out.push_str("</title>");
+    stylesheet(&mut out, &root);
+    top_bar(&mut out, &root, &ctx.site_title);
+    out.push_str(nav_html);
+    out.push_str(
+        "\n  </nav>\n  <main id=\"main\" class=\"content\">\n    <article class=\"page tag-page\">\n      \
+         <h1>Pages tagged <span class=\"tag\">",
+    );
+    out.push_str(&escape_html(&ctx.tag));
+    out.push_str("</span></h1>");
+    if ctx.pages.is_empty() {
+        out.push_str("\n      <p>No page has this tag.</p>");
+    } else {
+        out.push_str("\n      <ul class=\"tag-list\">");
+        for page in &ctx.pages {
+            out.push_str("\n        <li><a href=\"");
+            out.push_str(&escape_html(&page.url));
+            out.push_str("\">");
+            out.push_str(&escape_html(&page.title));
+            out.push_str("</a></li>");
+        }
+        out.push_str("\n      </ul>");
+    }
+    out.push_str("\n    </article>\n");
+    out.push_str(DOCUMENT_END);
+    out
+}
 
 /// The page as the built-in templates lay it out, given its already rendered sidebar.
 pub(super) fn page(ctx: &PageContext, nav_html: &str) -> String {
@@ -15,11 +82,7 @@ pub(super) fn page(ctx: &PageContext, nav_html: &str) -> String {
     let text = |out: &mut String, s: &str| out.push_str(&escape_html(s));
     let root = escape_html(&ctx.root);
 
-    out.push_str(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"color-scheme\" content=\"light dark\">\n<title>",
-    );
+    out.push_str(DOCUMENT_START);
     if !ctx.page_title.is_empty() && ctx.page_title != ctx.site_title {
         text(&mut out, &ctx.page_title);
         out.push_str(" · ");
@@ -36,21 +99,13 @@ pub(super) fn page(ctx: &PageContext, nav_html: &str) -> String {
         text(&mut out, &ctx.author);
         out.push_str("\">");
     }
-    out.push_str("\n<link rel=\"stylesheet\" href=\"");
-    out.push_str(&root);
-    out.push_str("css/notes-theme.css\">");
+    stylesheet(&mut out, &root);
     if ctx.has_code {
         out.push_str("\n<link rel=\"stylesheet\" href=\"");
         out.push_str(&root);
         out.push_str("css/notes-highlight.css\">");
     }
-    out.push_str("\n<script src=\"");
-    out.push_str(&root);
-    out.push_str(TOP_BAR);
-    out.push_str(&root);
-    out.push_str("\">");
-    text(&mut out, &ctx.site_title);
-    out.push_str(THEME_TOGGLE);
+    top_bar(&mut out, &root, &ctx.site_title);
     out.push_str(nav_html);
     out.push_str("\n  </nav>");
 
@@ -105,9 +160,8 @@ pub(super) fn page(ctx: &PageContext, nav_html: &str) -> String {
         }
         out.push_str("\n    </footer>");
     }
-    out.push_str(
-        "\n\n  </main>\n</div>\n<div class=\"nav-backdrop\" hidden></div>\n</body>\n</html>\n",
-    );
+    out.push('\n');
+    out.push_str(DOCUMENT_END);
     out
 }
 

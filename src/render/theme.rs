@@ -94,6 +94,8 @@ pub struct Theme {
     assets: Vec<(String, Vec<u8>)>,
     /// The page templates are the built-in ones, so pages are laid out by [`super::shell`].
     builtin_page: bool,
+    /// The same for tag pages.
+    builtin_tag: bool,
 }
 
 /// A theme template that cannot be loaded or rendered.
@@ -223,18 +225,21 @@ impl Theme {
                 let file = blamed_template(&e, &origins).unwrap_or("templates/");
                 template_error(file, &e, &origins)
             })?;
-        let builtin_page = ["page.html", "base.html", "macros.html"]
-            .iter()
-            .all(|name| {
+        let builtin = |names: [&str; 3]| {
+            names.iter().all(|name| {
                 origins
                     .get(*name)
                     .is_some_and(|o| o.starts_with("built-in "))
-            });
+            })
+        };
+        let builtin_page = builtin(["page.html", "base.html", "macros.html"]);
+        let builtin_tag = builtin(["tag.html", "base.html", "macros.html"]);
         Ok(Theme {
             tera,
             origins,
             assets,
             builtin_page,
+            builtin_tag,
         })
     }
 
@@ -268,6 +273,14 @@ impl Theme {
 
     /// Renders the list of pages carrying a tag with `tag.html`.
     pub fn render_tag(&self, ctx: &TagContext) -> Result<String, ThemeError> {
+        if let Some(nav_html) = ctx.nav_html.as_deref().filter(|_| self.builtin_tag) {
+            return Ok(super::shell::tag_page(ctx, nav_html));
+        }
+        self.render_tag_with_tera(ctx)
+    }
+
+    /// [`Theme::render_tag`] through tera, whatever the templates.
+    fn render_tag_with_tera(&self, ctx: &TagContext) -> Result<String, ThemeError> {
         let mut context = Context::from_serialize(ctx).map_err(context_error)?;
         context.insert("has_nav_html", &ctx.nav_html.is_some());
         if ctx.nav_html.is_none() {
@@ -811,6 +824,44 @@ mod tests {
                 Err(e) => panic!("{e}"),
             };
             assert_eq!(render(&theme, &ctx), tera, "{ctx:?}");
+        }
+    }
+
+    #[test]
+    fn built_in_tag_shell_matches_the_template_byte_for_byte() {
+        let theme = load(None);
+        assert!(theme.builtin_tag);
+        let item = |title: &str, url: &str| NavItem {
+            title: title.to_string(),
+            url: url.to_string(),
+            active: false,
+            children: Vec::new(),
+        };
+        for bits in 0u32..8 {
+            let ctx = TagContext {
+                site_title: if bits & 1 == 0 {
+                    "Notes".to_string()
+                } else {
+                    "A & B's \"notes\"".to_string()
+                },
+                tag: if bits & 2 == 0 { "julia" } else { "<c&d>" }.to_string(),
+                pages: if bits & 4 == 0 {
+                    Vec::new()
+                } else {
+                    vec![item("One", "/one/"), item("Two < \"3\"", "/a b/&x'/")]
+                },
+                nav: Vec::new(),
+                nav_html: Some("<ul class=\"nav-list\"></ul>".to_string()),
+                root: if bits & 1 == 0 { "/" } else { "/p q/" }.to_string(),
+            };
+            let tera = match theme.render_tag_with_tera(&ctx) {
+                Ok(html) => html,
+                Err(e) => panic!("{e}"),
+            };
+            match theme.render_tag(&ctx) {
+                Ok(html) => assert_eq!(html, tera, "{ctx:?}"),
+                Err(e) => panic!("{e}"),
+            }
         }
     }
 
