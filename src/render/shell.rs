@@ -76,9 +76,11 @@ pub(super) fn tag_page(ctx: &TagContext, nav_html: &str) -> String {
     out
 }
 
-/// The page as the built-in templates lay it out, given its already rendered sidebar.
-pub(super) fn page(ctx: &PageContext, nav_html: &str) -> String {
-    let mut out = String::with_capacity(ctx.body.len() + nav_html.len() + 4096);
+/// The page as the built-in templates lay it out, given its already rendered sidebar in
+/// pieces (written one after the other, so the sidebar need not be joined first).
+pub(super) fn page(ctx: &PageContext, nav_html: &[&str]) -> String {
+    let nav_len: usize = nav_html.iter().map(|part| part.len()).sum();
+    let mut out = String::with_capacity(ctx.body.len() + nav_len + 4096);
     let text = |out: &mut String, s: &str| out.push_str(&escape_html(s));
     let root = escape_html(&ctx.root);
 
@@ -106,7 +108,9 @@ pub(super) fn page(ctx: &PageContext, nav_html: &str) -> String {
         out.push_str("css/notes-highlight.css\">");
     }
     top_bar(&mut out, &root, &ctx.site_title);
-    out.push_str(nav_html);
+    for part in nav_html {
+        out.push_str(part);
+    }
     out.push_str("\n  </nav>");
 
     let toc = toc_tree(&ctx.toc);
@@ -165,10 +169,10 @@ pub(super) fn page(ctx: &PageContext, nav_html: &str) -> String {
     out
 }
 
-/// Whether a context can be laid out here: the sidebar is rendered, and every tag has its
-/// page name (tera would fail on a missing one, and that error must stay tera's).
+/// Whether a page can be laid out here: every tag has its page name (tera would fail on a
+/// missing one, and that error must stay tera's).
 pub(super) fn applies(ctx: &PageContext) -> bool {
-    ctx.nav_html.is_some() && ctx.tag_slugs.len() >= ctx.tags.len()
+    ctx.tag_slugs.len() >= ctx.tags.len()
 }
 
 /// The `toc_list` macro.

@@ -247,9 +247,23 @@ impl Theme {
     pub fn render_page(&self, ctx: &PageContext) -> Result<String, ThemeError> {
         if self.builtin_page && super::shell::applies(ctx) {
             if let Some(nav_html) = &ctx.nav_html {
-                return Ok(super::shell::page(ctx, nav_html));
+                return Ok(super::shell::page(ctx, &[nav_html]));
             }
         }
+        self.render_page_with_tera(ctx)
+    }
+
+    /// [`Theme::render_page`] with the sidebar (rendered by [`Theme::render_nav`]) given in
+    /// pieces; `ctx.nav_html` is only filled when tera lays the page out.
+    pub(super) fn render_page_with_nav(
+        &self,
+        ctx: &mut PageContext,
+        nav_html: &[&str],
+    ) -> Result<String, ThemeError> {
+        if self.builtin_page && super::shell::applies(ctx) {
+            return Ok(super::shell::page(ctx, nav_html));
+        }
+        ctx.nav_html = Some(nav_html.concat());
         self.render_page_with_tera(ctx)
     }
 
@@ -819,6 +833,14 @@ mod tests {
         assert!(theme.builtin_page);
         for ctx in shell_contexts() {
             assert!(super::super::shell::applies(&ctx));
+            let nav = ctx.nav_html.clone().unwrap_or_default();
+            let (a, b) = nav.split_at(nav.len() / 2);
+            let mut split = ctx.clone();
+            split.nav_html = None;
+            match theme.render_page_with_nav(&mut split, &[a, "", b]) {
+                Ok(html) => assert_eq!(html, render(&theme, &ctx)),
+                Err(e) => panic!("{e}"),
+            }
             let tera = match theme.render_page_with_tera(&ctx) {
                 Ok(html) => html,
                 Err(e) => panic!("{e}"),
