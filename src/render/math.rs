@@ -139,7 +139,7 @@ fn convert_text(
         match cached_mathml(&text[tex_start..tex_end], mode, cache).as_deref() {
             Ok(mathml) => {
                 out.push_str(&text[copied..i]);
-                out.push_str(&mathml);
+                out.push_str(mathml);
             }
             Err(message) => {
                 problems.push(format!(
