@@ -333,8 +333,31 @@ impl<'a> PageState<'a> {
 }
 
 /// Builds the placeholder for insert number `i`.
-pub(super) fn placeholder(i: usize) -> String {
-    format!("{PH_OPEN}{i}{PH_CLOSE}")
+#[cfg(test)]
+fn placeholder(i: usize) -> String {
+    let mut s = String::with_capacity(8);
+    push_placeholder(&mut s, i);
+    s
+}
+
+/// Appends the placeholder for insert number `i` to `out`.
+pub(super) fn push_placeholder(out: &mut String, i: usize) {
+    out.push(PH_OPEN);
+    let mut digits = [0u8; 20];
+    let mut n = i;
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in &digits[k..] {
+        out.push(char::from(*d));
+    }
+    out.push(PH_CLOSE);
 }
 
 /// Puts every insert back in place of its placeholder, with Franklin's `<p>` rules: an insert
@@ -504,6 +527,13 @@ mod tests {
             reinsert(&html, &["A".into(), "B".into()]),
             "<p>abcABdef.</p>"
         );
+    }
+
+    #[test]
+    fn placeholders_are_numbered_in_decimal() {
+        for i in [0, 7, 10, 99, 12345, usize::MAX] {
+            assert_eq!(placeholder(i), format!("{PH_OPEN}{i}{PH_CLOSE}"));
+        }
     }
 
     #[test]

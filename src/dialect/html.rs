@@ -158,6 +158,40 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     h
 }
 
+/// A fast 64-bit hash of large texts (whole output pages), to tell whether they changed.
+///
+/// FNV-1a takes one multiplication per byte, which on a site of hundreds of megabytes of
+/// HTML costs more than writing it; this mixes four independent 8-byte lanes per step.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    const P: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut lanes: [u64; 4] = [
+        0x243f_6a88_85a3_08d3,
+        0x1319_8a2e_0370_7344,
+        0xa409_3822_299f_31d0,
+        0x082e_fa98_ec4e_6c89,
+    ];
+    let mut chunks = bytes.chunks_exact(32);
+    for chunk in &mut chunks {
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&chunk[k * 8..k * 8 + 8]);
+            *lane = (*lane ^ u64::from_le_bytes(word))
+                .wrapping_mul(P)
+                .rotate_left(29);
+        }
+    }
+    let mut h = fnv1a(chunks.remainder()) ^ (bytes.len() as u64).wrapping_mul(P);
+    for lane in lanes {
+        h = (h ^ lane).wrapping_mul(P).rotate_left(31);
+    }
+    // splitmix64's finaliser, so every input bit reaches every output bit.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,6 +213,20 @@ mod tests {
             "iereproducible_science"
         );
         assert_eq!(refstring("eq 1"), "eq_1");
+    }
+
+    #[test]
+    fn content_hash_sees_every_byte() {
+        let base: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+        let h = content_hash(&base);
+        assert_eq!(h, content_hash(&base.clone()));
+        for at in [0, 7, 31, 32, 500, 991, 999] {
+            let mut changed = base.clone();
+            changed[at] ^= 1;
+            assert_ne!(content_hash(&changed), h, "byte {at}");
+        }
+        assert_ne!(content_hash(&base[..999]), h);
+        assert_ne!(content_hash(b""), content_hash(b"\0"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::code::{code_block_html, parse_info, strip_body, visible_code};
 use super::convert::{
-    placeholder, reinsert, strip_single_p, CodeBlock, Link, LinkKind, Origin, PageState,
+    push_placeholder, reinsert, strip_single_p, CodeBlock, Link, LinkKind, Origin, PageState,
     LATE_CLOSE, LATE_OPEN, MAX_DEPTH,
 };
 use super::html::{escape, escape_code, refstring};
@@ -73,12 +73,12 @@ impl Intermediate {
     fn push(&mut self, out: Out) {
         match out {
             Out::Inline(html) => {
-                self.md.push_str(&placeholder(self.inserts.len()));
+                push_placeholder(&mut self.md, self.inserts.len());
                 self.inserts.push(html);
             }
             Out::Block(html) => {
                 self.md.push_str("\n\n");
-                self.md.push_str(&placeholder(self.inserts.len()));
+                push_placeholder(&mut self.md, self.inserts.len());
                 self.md.push_str("\n\n");
                 self.inserts.push(html);
             }
@@ -187,7 +187,10 @@ impl PageState<'_> {
         }
         self.depth += 1;
         let m = Matches::new(text);
-        let mut inter = Intermediate::default();
+        let mut inter = Intermediate {
+            md: String::with_capacity(text.len() + 64),
+            ..Intermediate::default()
+        };
         let bytes = text.as_bytes();
         // Where a search for a closing delimiter already failed: any later opener of the same
         // kind fails too, so it is not searched again (keeps floods of openers linear).

@@ -433,60 +433,77 @@ pub fn build_cached(
     // held in memory at once.
     let final_prepath = report.prepath.clone();
     let laid_out = std::sync::atomic::AtomicUsize::new(0);
-    let rendered: Vec<Rendered> = pages
-        .par_iter()
-        .enumerate()
-        .filter(|(_, p)| !p.draft)
-        .map(|(k, page)| {
-            if let Some(kept) = reuse(cache, site_unchanged, page, &out) {
-                progress.advance();
-                return Rendered { index: k, ..kept };
-            }
-            laid_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let mut diags = Vec::new();
-            let (html, redirects, exclude) = render_page(
-                page,
-                &index,
-                &globals,
-                theme.as_ref(),
-                (&nav, &theme_cache),
-                &resources,
-                &mut diags,
-            );
-            let mut hash = 0;
-            let written = match html {
-                Ok(html) => {
-                    let html = super::prepath::apply(&html, &final_prepath);
-                    hash = crate::dialect::html::fnv1a(html.as_bytes());
-                    Some(out.write(&page.out_rel, html.as_bytes()))
+    // What `check` needs of every page is gathered on the side while pages are laid out,
+    // so it does not hold up the end of the build on its own.
+    let render_pass = || -> Vec<Rendered> {
+        pages
+            .par_iter()
+            .enumerate()
+            .filter(|(_, p)| !p.draft)
+            .map(|(k, page)| {
+                if let Some(kept) = reuse(cache, site_unchanged, page, &out) {
+                    progress.advance();
+                    return Rendered { index: k, ..kept };
                 }
-                Err(d) => {
-                    diags.push(*d);
-                    None
-                }
-            };
-            progress.advance();
-            if let (Some(s), Some(Ok(_))) = (cache, &written) {
-                s.remember(
-                    &page.out_rel,
-                    RenderMemo {
-                        hash,
-                        diags: diags.clone(),
-                        redirects: redirects.clone(),
-                        sitemap_exclude: exclude,
-                    },
+                laid_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let mut diags = Vec::new();
+                let (html, redirects, exclude) = render_page(
+                    page,
+                    &index,
+                    &globals,
+                    theme.as_ref(),
+                    (&nav, &theme_cache),
+                    &resources,
+                    &mut diags,
                 );
+                let mut hash = 0;
+                let written = match html {
+                    Ok(html) => {
+                        let html = super::prepath::apply(&html, &final_prepath);
+                        hash = crate::dialect::html::content_hash(html.as_bytes());
+                        Some(out.write(&page.out_rel, html.as_bytes()))
+                    }
+                    Err(d) => {
+                        diags.push(*d);
+                        None
+                    }
+                };
+                progress.advance();
+                if let (Some(s), Some(Ok(_))) = (cache, &written) {
+                    s.remember(
+                        &page.out_rel,
+                        RenderMemo {
+                            hash,
+                            diags: diags.clone(),
+                            redirects: redirects.clone(),
+                            sitemap_exclude: exclude,
+                        },
+                    );
+                }
+                Rendered {
+                    index: k,
+                    hash,
+                    written,
+                    diags,
+                    redirects,
+                    sitemap_exclude: exclude,
+                }
+            })
+            .collect()
+    };
+    let check_pass = |report: &mut BuildReport| {
+        if cache.is_some() {
+            // A live session only prints diagnostics: keep the sources, skip what `check` needs.
+            for page in pages.iter().filter(|p| !p.draft) {
+                report
+                    .sources
+                    .insert(page.src.rpath.clone(), page.source.clone());
             }
-            Rendered {
-                index: k,
-                hash,
-                written,
-                diags,
-                redirects,
-                sitemap_exclude: exclude,
-            }
-        })
-        .collect();
+        } else {
+            collect_check_data(&pages, report);
+        }
+    };
+    let (rendered, ()) = rayon::join(render_pass, || check_pass(&mut report));
     let mut sitemap_entries = Vec::new();
     for r in rendered {
         let page = &pages[r.index];
@@ -512,16 +529,6 @@ pub fn build_cached(
     }
     report.pages = pages.iter().filter(|p| !p.draft).count();
     report.laid_out = laid_out.into_inner();
-    if cache.is_some() {
-        // A live session only prints diagnostics: keep the sources, skip what `check` needs.
-        for page in pages.iter().filter(|p| !p.draft) {
-            report
-                .sources
-                .insert(page.src.rpath.clone(), page.source.clone());
-        }
-    } else {
-        collect_check_data(&pages, &mut report);
-    }
 
     // Tag pages show only what the fingerprint covers: a live session keeps them as they are.
     let keep_tags = site_unchanged
@@ -529,24 +536,63 @@ pub fn build_cached(
             .tags
             .keys()
             .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
-    let generated = super::generated::generated_files(
-        &summaries,
-        &index,
-        &globals,
-        (theme.as_ref(), &nav, keep_tags),
-        &resources,
-        &mut report.diagnostics,
-        &sitemap_entries,
+    // Freeing every page's conversion takes a while on a large site: it is done beside the
+    // generated files instead of after the build. A live session keeps them for the next save.
+    let (kept_pages, freed_pages) = match cache {
+        Some(_) => (Some(pages), None),
+        None => (None, Some(pages)),
+    };
+    let ((), generated) = rayon::join(
+        move || {
+            if let Some(pages) = freed_pages {
+                pages.into_par_iter().for_each(drop);
+            }
+        },
+        || {
+            super::generated::generated_files(
+                &summaries,
+                &index,
+                &globals,
+                (theme.as_ref(), &nav, keep_tags),
+                &resources,
+                &mut report.diagnostics,
+                &sitemap_entries,
+            )
+        },
     );
-    for (rel, bytes) in generated {
-        let bytes = if rel.ends_with(".html") {
-            super::prepath::apply(&String::from_utf8_lossy(&bytes), &final_prepath)
-                .into_owned()
-                .into_bytes()
-        } else {
-            bytes
-        };
-        match out.write(&rel, &bytes) {
+    // The site index holds the last references to every page's variables: they are freed,
+    // with the typeset formulas and sidebars, while the generated files are written.
+    let (kept_index, freed_index) = match cache {
+        Some(_) => (Some((index, theme_cache)), None),
+        None => (None, Some((index, theme_cache))),
+    };
+    let ((), generated) = rayon::join(
+        move || {
+            summaries.into_par_iter().for_each(drop);
+            if let Some((index, theme_cache)) = freed_index {
+                drop(theme_cache);
+                index.vars.into_par_iter().for_each(drop);
+            }
+        },
+        || {
+            generated
+                .into_par_iter()
+                .map(|(rel, bytes)| {
+                    let bytes = if rel.ends_with(".html") {
+                        super::prepath::apply(&String::from_utf8_lossy(&bytes), &final_prepath)
+                            .into_owned()
+                            .into_bytes()
+                    } else {
+                        bytes
+                    };
+                    let written = out.write(&rel, &bytes);
+                    (rel, written)
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    for (rel, written) in generated {
+        match written {
             Ok(o) => count(&mut report, &rel, o),
             Err(e) => report.diagnostics.push(write_error(&e)),
         }
@@ -576,7 +622,9 @@ pub fn build_cached(
     let cleanup = out.finish()?;
     report.removed = cleanup.removed_files;
     sort_and_dedup(&mut report.diagnostics);
-    if let Some(session) = cache {
+    if let (Some(session), Some(pages), Some((index, theme_cache))) =
+        (cache, kept_pages, kept_index)
+    {
         incremental::remember_build(
             session,
             incremental::options_key(opts, &final_prepath),

@@ -7,7 +7,7 @@
 //! reported, so the author sees the problem at build time rather than as a red box online.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{push_mathml, Parser, RenderConfig, Storage};
@@ -28,7 +28,10 @@ pub fn render_math(html: &str) -> (String, Vec<String>) {
 /// Formulas already typeset in this build, by display mode and TeX: course notes repeat
 /// their notation (`$x$`, `$\mathbb{R}^n$`) on page after page.
 #[derive(Default)]
-pub struct MathCache(Mutex<HashMap<(bool, String), Result<String, String>>>);
+pub struct MathCache(Mutex<[HashMap<String, Typeset>; 2]>);
+
+/// A formula's MathML, or why it has none.
+type Typeset = Result<Arc<str>, String>;
 
 /// [`render_math`], reusing and filling `cache`.
 pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<String>) {
@@ -66,26 +69,36 @@ fn markup_len(s: &str) -> usize {
         return s.find("-->").map_or(s.len(), |end| end + 3);
     }
     let tag_end = s.find('>').map_or(s.len(), |end| end + 1);
-    let name: String = s[1..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if !RAW_ELEMENTS.contains(&name.as_str()) {
+    let name_len = s[1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
+    let name = &s.as_bytes()[1..1 + name_len];
+    if !RAW_ELEMENTS
+        .iter()
+        .any(|raw| raw.as_bytes().eq_ignore_ascii_case(name))
+    {
         return tag_end;
     }
     // Raw elements of one name do not nest in practice, so the first closing tag ends them.
-    let close = format!("</{name}");
-    let lower = s.to_ascii_lowercase();
-    match lower[tag_end..].find(&close) {
-        Some(at) => {
-            let close_start = tag_end + at;
-            s[close_start..]
-                .find('>')
-                .map_or(s.len(), |end| close_start + end + 1)
-        }
+    match find_close_tag(s, tag_end, name) {
+        Some(close_start) => s[close_start..]
+            .find('>')
+            .map_or(s.len(), |end| close_start + end + 1),
         None => s.len(),
     }
+}
+
+/// Offset of the first `</name` (any case) in `s` at or after `from`.
+fn find_close_tag(s: &str, from: usize, name: &[u8]) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut at = from;
+    while let Some(k) = s.get(at..)?.find("</") {
+        let start = at + k;
+        let candidate = bytes.get(start + 2..start + 2 + name.len());
+        if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name)) {
+            return Some(start);
+        }
+        at = start + 2;
+    }
+    None
 }
 
 /// Converts the math of one run of text (no tags inside) and appends it to `out`.
@@ -99,16 +112,20 @@ fn convert_text(
     let mut copied = 0;
     let mut i = 0;
     while i + 1 < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
+        match text[i..].find('\\') {
+            Some(k) => i += k,
+            None => break,
+        }
+        if i + 1 >= bytes.len() {
+            break;
         }
         let (close, mode) = match bytes[i + 1] {
             b'(' => ("\\)", DisplayMode::Inline),
             b'[' => ("\\]", DisplayMode::Block),
-            // `\\` and other escapes are skipped as a pair, so `\\(` is not an opener.
+            // `\\` and other escapes are skipped as a pair, so `\\(` is not an opener (the
+            // whole escaped character, so that the search goes on from a character boundary).
             _ => {
-                i += 2;
+                i += 1 + text[i + 1..].chars().next().map_or(1, char::len_utf8);
                 continue;
             }
         };
@@ -119,10 +136,10 @@ fn convert_text(
         };
         let tex_end = tex_start + tex_len;
         let original = &text[i..tex_end + 2];
-        match cached_mathml(&text[tex_start..tex_end], mode, cache) {
+        match cached_mathml(&text[tex_start..tex_end], mode, cache).as_deref() {
             Ok(mathml) => {
                 out.push_str(&text[copied..i]);
-                out.push_str(&mathml);
+                out.push_str(mathml);
             }
             Err(message) => {
                 problems.push(format!(
@@ -158,21 +175,22 @@ fn find_closer(s: &str, close: &str) -> Option<usize> {
 
 /// Typesets escaped TeX as MathML, or says why it cannot.
 /// [`to_mathml`] through the build's cache.
-fn cached_mathml(
-    escaped_tex: &str,
-    mode: DisplayMode,
-    cache: Option<&MathCache>,
-) -> Result<String, String> {
+fn cached_mathml(escaped_tex: &str, mode: DisplayMode, cache: Option<&MathCache>) -> Typeset {
     let Some(cache) = cache else {
-        return to_mathml(escaped_tex, mode);
+        return to_mathml(escaped_tex, mode).map(Arc::from);
     };
-    let key = (matches!(mode, DisplayMode::Block), escaped_tex.to_string());
-    if let Some(hit) = cache.0.lock().ok().and_then(|c| c.get(&key).cloned()) {
+    let slot = usize::from(matches!(mode, DisplayMode::Block));
+    if let Some(hit) = cache
+        .0
+        .lock()
+        .ok()
+        .and_then(|c| c[slot].get(escaped_tex).cloned())
+    {
         return hit;
     }
-    let result = to_mathml(escaped_tex, mode);
+    let result = to_mathml(escaped_tex, mode).map(Arc::from);
     if let Ok(mut c) = cache.0.lock() {
-        c.insert(key, result.clone());
+        c[slot].insert(escaped_tex.to_string(), result.clone());
     }
     result
 }
@@ -333,6 +351,14 @@ mod tests {
         let (out, problems) = render_math(html);
         assert_eq!(out, html);
         assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn escapes_of_wide_characters_are_skipped_whole() {
+        let html = "<p>\\é \\\\(x\\) then \\(y\\)</p>";
+        let (out, problems) = render_math(html);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(out.starts_with("<p>\\é \\\\(x\\) then <math"), "{out}");
     }
 
     #[test]

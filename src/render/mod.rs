@@ -9,6 +9,7 @@ pub mod host;
 pub mod layout;
 pub mod math;
 pub mod prepath;
+mod shell;
 pub mod theme;
 pub mod themed;
 

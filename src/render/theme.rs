@@ -92,6 +92,10 @@ pub struct Theme {
     /// Where each template came from, for error messages (`page.html` → `site/templates/page.html`).
     origins: BTreeMap<String, String>,
     assets: Vec<(String, Vec<u8>)>,
+    /// The page templates are the built-in ones, so pages are laid out by [`super::shell`].
+    builtin_page: bool,
+    /// The same for tag pages.
+    builtin_tag: bool,
 }
 
 /// A theme template that cannot be loaded or rendered.
@@ -221,15 +225,50 @@ impl Theme {
                 let file = blamed_template(&e, &origins).unwrap_or("templates/");
                 template_error(file, &e, &origins)
             })?;
+        let builtin = |names: [&str; 3]| {
+            names.iter().all(|name| {
+                origins
+                    .get(*name)
+                    .is_some_and(|o| o.starts_with("built-in "))
+            })
+        };
+        let builtin_page = builtin(["page.html", "base.html", "macros.html"]);
+        let builtin_tag = builtin(["tag.html", "base.html", "macros.html"]);
         Ok(Theme {
             tera,
             origins,
             assets,
+            builtin_page,
+            builtin_tag,
         })
     }
 
     /// Renders a content page with `page.html`.
     pub fn render_page(&self, ctx: &PageContext) -> Result<String, ThemeError> {
+        if self.builtin_page && super::shell::applies(ctx) {
+            if let Some(nav_html) = &ctx.nav_html {
+                return Ok(super::shell::page(ctx, &[nav_html]));
+            }
+        }
+        self.render_page_with_tera(ctx)
+    }
+
+    /// [`Theme::render_page`] with the sidebar (rendered by [`Theme::render_nav`]) given in
+    /// pieces; `ctx.nav_html` is only filled when tera lays the page out.
+    pub(super) fn render_page_with_nav(
+        &self,
+        ctx: &mut PageContext,
+        nav_html: &[&str],
+    ) -> Result<String, ThemeError> {
+        if self.builtin_page && super::shell::applies(ctx) {
+            return Ok(super::shell::page(ctx, nav_html));
+        }
+        ctx.nav_html = Some(nav_html.concat());
+        self.render_page_with_tera(ctx)
+    }
+
+    /// [`Theme::render_page`] through tera, whatever the templates.
+    fn render_page_with_tera(&self, ctx: &PageContext) -> Result<String, ThemeError> {
         self.render("page.html", page_context(ctx)?)
     }
 
@@ -248,6 +287,14 @@ impl Theme {
 
     /// Renders the list of pages carrying a tag with `tag.html`.
     pub fn render_tag(&self, ctx: &TagContext) -> Result<String, ThemeError> {
+        if let Some(nav_html) = ctx.nav_html.as_deref().filter(|_| self.builtin_tag) {
+            return Ok(super::shell::tag_page(ctx, nav_html));
+        }
+        self.render_tag_with_tera(ctx)
+    }
+
+    /// [`Theme::render_tag`] through tera, whatever the templates.
+    fn render_tag_with_tera(&self, ctx: &TagContext) -> Result<String, ThemeError> {
         let mut context = Context::from_serialize(ctx).map_err(context_error)?;
         context.insert("has_nav_html", &ctx.nav_html.is_some());
         if ctx.nav_html.is_none() {
@@ -290,7 +337,7 @@ fn page_context(ctx: &PageContext) -> Result<Context, ThemeError> {
 ///
 /// tera's default also escapes `/` (as `&#x2F;`), which makes every URL in the output
 /// unreadable without buying any safety in quoted attributes.
-fn escape_html(s: &str) -> String {
+pub(super) fn escape_html(s: &str) -> String {
     let escaped = crate::dialect::html::escape(s);
     if escaped.contains('\'') {
         escaped.replace('\'', "&#39;")
@@ -437,18 +484,18 @@ fn serialize_headings<S: Serializer>(headings: &[Heading], s: S) -> Result<S::Ok
 
 /// An entry of the table of contents.
 #[derive(Debug, Serialize, PartialEq)]
-struct TocNode {
-    id: String,
-    html: String,
+pub(super) struct TocNode {
+    pub(super) id: String,
+    pub(super) html: String,
     level: u8,
-    children: Vec<TocNode>,
+    pub(super) children: Vec<TocNode>,
 }
 
 /// Nests the page's headings for the table of contents.
 ///
 /// A lone `<h1>` is the page title and is left out; two levels are shown below the top one,
 /// and a contents list of a single entry is not worth showing, so it comes back empty.
-fn toc_tree(headings: &[Heading]) -> Vec<TocNode> {
+pub(super) fn toc_tree(headings: &[Heading]) -> Vec<TocNode> {
     let h1_count = headings.iter().filter(|h| h.level == 1).count();
     let is_title = |h: &Heading| h1_count == 1 && h.level == 1;
     let kept: Vec<&Heading> = headings
@@ -727,6 +774,133 @@ mod tests {
             Ok(html) => html,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    /// Every combination of what the page template tests, with text that needs escaping.
+    fn shell_contexts() -> Vec<PageContext> {
+        let mut all = Vec::new();
+        for bits in 0u32..1 << 11 {
+            let on = |k: u32| bits & (1 << k) != 0;
+            let mut ctx = context();
+            ctx.nav_html = Some("<ul class=\"nav-list\">\n  <li>x</li>\n</ul>".to_string());
+            ctx.nav = Vec::new();
+            if on(0) {
+                ctx.description = String::new();
+            } else {
+                ctx.description = "Say \"hi\" & <b>'bye'</b>".to_string();
+            }
+            if on(1) {
+                ctx.author = String::new();
+            }
+            ctx.has_code = on(2);
+            ctx.has_math = on(3);
+            if on(4) {
+                ctx.toc = vec![heading(2, "only", "Only")];
+            }
+            if on(5) {
+                ctx.toc.push(heading(2, "q\"<'&", "Odd <code>id</code>"));
+            }
+            match (on(6), on(7)) {
+                (true, true) => ctx.page_title = String::new(),
+                (true, false) => ctx.page_title = ctx.site_title.clone(),
+                (false, true) => ctx.body = format!("\n  <h1 id=\"t\">T</h1>{}", ctx.body),
+                (false, false) => {}
+            }
+            if on(8) {
+                ctx.tags = Vec::new();
+                ctx.tag_slugs = Vec::new();
+            } else if on(9) {
+                ctx.tags = vec!["a&b".to_string(), "C \"d\"".to_string()];
+                ctx.tag_slugs = vec!["ab".to_string(), "c_d".to_string()];
+            }
+            ctx.date = match bits % 3 {
+                0 => None,
+                1 => Some(String::new()),
+                _ => Some("March <1>".to_string()),
+            };
+            if on(10) {
+                ctx.root = "/my site/".to_string();
+                ctx.site_title = "A & B's \"notes\"".to_string();
+            }
+            all.push(ctx);
+        }
+        all
+    }
+
+    #[test]
+    fn built_in_page_shell_matches_the_templates_byte_for_byte() {
+        let theme = load(None);
+        assert!(theme.builtin_page);
+        for ctx in shell_contexts() {
+            assert!(super::super::shell::applies(&ctx));
+            let nav = ctx.nav_html.clone().unwrap_or_default();
+            let (a, b) = nav.split_at(nav.len() / 2);
+            let mut split = ctx.clone();
+            split.nav_html = None;
+            match theme.render_page_with_nav(&mut split, &[a, "", b]) {
+                Ok(html) => assert_eq!(html, render(&theme, &ctx)),
+                Err(e) => panic!("{e}"),
+            }
+            let tera = match theme.render_page_with_tera(&ctx) {
+                Ok(html) => html,
+                Err(e) => panic!("{e}"),
+            };
+            assert_eq!(render(&theme, &ctx), tera, "{ctx:?}");
+        }
+    }
+
+    #[test]
+    fn built_in_tag_shell_matches_the_template_byte_for_byte() {
+        let theme = load(None);
+        assert!(theme.builtin_tag);
+        let item = |title: &str, url: &str| NavItem {
+            title: title.to_string(),
+            url: url.to_string(),
+            active: false,
+            children: Vec::new(),
+        };
+        for bits in 0u32..8 {
+            let ctx = TagContext {
+                site_title: if bits & 1 == 0 {
+                    "Notes".to_string()
+                } else {
+                    "A & B's \"notes\"".to_string()
+                },
+                tag: if bits & 2 == 0 { "julia" } else { "<c&d>" }.to_string(),
+                pages: if bits & 4 == 0 {
+                    Vec::new()
+                } else {
+                    vec![item("One", "/one/"), item("Two < \"3\"", "/a b/&x'/")]
+                },
+                nav: Vec::new(),
+                nav_html: Some("<ul class=\"nav-list\"></ul>".to_string()),
+                root: if bits & 1 == 0 { "/" } else { "/p q/" }.to_string(),
+            };
+            let tera = match theme.render_tag_with_tera(&ctx) {
+                Ok(html) => html,
+                Err(e) => panic!("{e}"),
+            };
+            match theme.render_tag(&ctx) {
+                Ok(html) => assert_eq!(html, tera, "{ctx:?}"),
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn overridden_page_templates_are_rendered_by_tera() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("base.html"),
+            "<main>{% block content %}{% endblock content %}</main>",
+        )
+        .expect("write");
+        let theme = load(Some(dir.path()));
+        assert!(!theme.builtin_page);
+        let mut ctx = context();
+        ctx.nav_html = Some("<ul></ul>".to_string());
+        let html = render(&theme, &ctx);
+        assert!(html.starts_with("<main>"), "{html}");
     }
 
     #[test]

@@ -89,7 +89,7 @@ fn count(items: &[NavItem]) -> usize {
 pub struct ThemeCache {
     /// Typeset formulas, shared by all pages of the build.
     pub math: super::math::MathCache,
-    html: Mutex<HashMap<Vec<usize>, Arc<String>>>,
+    html: Mutex<HashMap<Vec<usize>, Arc<Sidebar>>>,
     /// URL → child indexes from the top of the tree down to its entry.
     paths: HashMap<String, Vec<usize>>,
     /// Large sites open only the current branch.
@@ -126,13 +126,42 @@ impl ThemeCache {
     }
 }
 
-/// The sidebar of one page: its branch's rendering (made once) with this page marked current.
+/// One branch's sidebar, with no page marked current.
+struct Sidebar {
+    html: String,
+    /// For each link target (as written, escaped), the offset just past the first
+    /// `<a href="…"` to it: where a page marks itself current.
+    marks: HashMap<String, usize>,
+}
+
+impl Sidebar {
+    fn new(html: String) -> Sidebar {
+        const OPEN: &str = "<a href=\"";
+        let mut marks = HashMap::new();
+        let mut from = 0;
+        while let Some(k) = html[from..].find(OPEN) {
+            let start = from + k + OPEN.len();
+            let Some(len) = html[start..].find('"') else {
+                break;
+            };
+            marks
+                .entry(html[start..start + len].to_string())
+                .or_insert(start + len + 1);
+            // A value holds no quote, but the next link may begin inside it.
+            from = start;
+        }
+        Sidebar { html, marks }
+    }
+}
+
+/// The sidebar of one page: its branch's rendering (made once), and where this page's own
+/// link is, to be marked current.
 fn sidebar(
     theme: &Theme,
     cache: &ThemeCache,
     nav: &[NavItem],
     url: &str,
-) -> Result<String, super::theme::ThemeError> {
+) -> Result<(Arc<Sidebar>, Option<usize>), super::theme::ThemeError> {
     // Pages of one folder open the same groups, so they share a rendering; a page that is
     // itself a group opens one more.
     let mut key = cache.paths.get(url).cloned().unwrap_or_default();
@@ -141,29 +170,20 @@ fn sidebar(
         key.pop();
     }
     let cached = cache.html.lock().ok().and_then(|c| c.get(&key).cloned());
-    let html = match cached {
-        Some(html) => html,
+    let bar = match cached {
+        Some(bar) => bar,
         None => {
-            // Stored without any page marked current; each page adds its own mark below.
+            // Stored without any page marked current; each page adds its own mark.
             let rendered = theme.render_nav(&nav_for(nav, url, cache.trim))?;
-            let html = Arc::new(rendered.replace(" aria-current=\"page\"", ""));
+            let bar = Arc::new(Sidebar::new(rendered.replace(" aria-current=\"page\"", "")));
             if let Ok(mut c) = cache.html.lock() {
-                c.insert(key, html.clone());
+                c.insert(key, bar.clone());
             }
-            html
+            bar
         }
     };
-    let link = format!("<a href=\"{}\"", crate::dialect::html::escape(url));
-    Ok(match html.find(&link) {
-        Some(at) => {
-            let mut out = String::with_capacity(html.len() + 24);
-            out.push_str(&html[..at + link.len()]);
-            out.push_str(" aria-current=\"page\"");
-            out.push_str(&html[at + link.len()..]);
-            out
-        }
-        None => html.to_string(),
-    })
+    let mark = bar.marks.get(&crate::dialect::html::escape(url)).copied();
+    Ok((bar, mark))
 }
 
 fn item_at<'a>(items: &'a [NavItem], path: &[usize]) -> Option<&'a NavItem> {
@@ -231,7 +251,13 @@ pub fn page(
         .and_then(super::dates::Date::of_value)
         .filter(|d| (d.year, d.month, d.day) != (1, 1, 1))
         .map(|d| d.format(globals.vars.str("date_format")));
-    let ctx = PageContext {
+    let (bar, mark) = sidebar(theme, theme_cache, view.nav, &url)
+        .map_err(|e| Box::new(Diagnostic::error("theme-error", e.to_string())))?;
+    let nav_html = match mark {
+        Some(at) => [&bar.html[..at], " aria-current=\"page\"", &bar.html[at..]],
+        None => [bar.html.as_str(), "", ""],
+    };
+    let mut ctx = PageContext {
         site_title: globals.vars.str("website_title").to_string(),
         page_title: plain_title(vars, view.rpath),
         body,
@@ -245,10 +271,7 @@ pub fn page(
             })
             .cloned()
             .collect(),
-        nav_html: Some(
-            sidebar(theme, theme_cache, view.nav, &url)
-                .map_err(|e| Box::new(Diagnostic::error("theme-error", e.to_string())))?,
-        ),
+        nav_html: None,
         nav: Vec::new(),
         url,
         root: "/".to_string(),
@@ -264,11 +287,28 @@ pub fn page(
         has_math: vars.bool("hasmath"),
         has_code: vars.bool("hascode"),
     };
-    theme.render_page(&ctx).map_err(|e| {
-        Box::new(
-            Diagnostic::error("theme-error", e.to_string()).help(
+    theme
+        .render_page_with_nav(&mut ctx, &nav_html)
+        .map_err(|e| {
+            Box::new(Diagnostic::error("theme-error", e.to_string()).help(
                 "fix the site's `templates/` override, or remove it to use the built-in theme",
-            ),
-        )
-    })
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sidebar_marks_are_where_the_first_link_to_each_url_ends() {
+        let html = "<a href=\"/a/\">A</a><a href=\"/b/\"><a href=\"/a/\">again</a>\
+                    <a href=\"x<a href=\"/c/\">C</a><a href=\"\">none</a><a href=\"/d";
+        let bar = Sidebar::new(html.to_string());
+        for url in ["/a/", "/b/", "/c/", "x<a href=", "", "/d", "/e/"] {
+            let link = format!("<a href=\"{url}\"");
+            let expected = html.find(&link).map(|at| at + link.len());
+            assert_eq!(bar.marks.get(url).copied(), expected, "{url}");
+        }
+    }
 }

@@ -2,15 +2,16 @@
 //!
 //! Three promises. Nothing is written outside the folder: relative paths are checked and
 //! symlinks found inside it are replaced, never written through. Readers (the dev server,
-//! a browser reloading) never see half a file: each file is written to a temporary name
-//! and renamed into place. Files whose bytes did not change are not touched, so their
+//! a browser reloading) never see half of a file they were shown before: each file is
+//! written to a temporary name and renamed into place (in a folder that was empty when the
+//! build started, where no reader has seen anything yet, new files are created in place). Files whose bytes did not change are not touched, so their
 //! mtime stays and watchers stay quiet; files not produced by this run are removed at the end.
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use super::SiteError;
@@ -48,6 +49,11 @@ pub struct OutputDir {
     temp_counter: AtomicU64,
     n_written: AtomicUsize,
     n_unchanged: AtomicUsize,
+    /// The folder was empty when opened: no reader can be holding an older version of any
+    /// file, so new files are created in place, and nothing stale can need sweeping.
+    fresh: bool,
+    /// Some write or copy failed, which may have left an empty folder behind.
+    failed: AtomicBool,
 }
 
 const HINT_BUG: &str = "output paths come from the site layout; report this as a bug in notes";
@@ -65,6 +71,7 @@ impl OutputDir {
                 hint: "choose a dedicated output folder, e.g. `__site`",
             });
         }
+        let fresh = fs::read_dir(&root).is_ok_and(|mut entries| entries.next().is_none());
         Ok(OutputDir {
             root,
             written: Mutex::new(HashSet::new()),
@@ -72,6 +79,8 @@ impl OutputDir {
             temp_counter: AtomicU64::new(0),
             n_written: AtomicUsize::new(0),
             n_unchanged: AtomicUsize::new(0),
+            fresh,
+            failed: AtomicBool::new(false),
         })
     }
 
@@ -88,6 +97,19 @@ impl OutputDir {
 
     /// Writes `bytes` to `rel` (a '/'-separated path inside the folder), unless already there.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<WriteOutcome, SiteError> {
+        let result = self.write_inner(rel, bytes);
+        if result.is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn write_inner(&self, rel: &str, bytes: &[u8]) -> Result<WriteOutcome, SiteError> {
+        if self.fresh {
+            if let Some(outcome) = self.write_new(rel, bytes)? {
+                return Ok(outcome);
+            }
+        }
         let target = self.prepare(rel)?;
         if let Ok(meta) = fs::symlink_metadata(&target) {
             if meta.is_file() && meta.len() == bytes.len() as u64 {
@@ -99,6 +121,26 @@ impl OutputDir {
         }
         self.replace(rel, &target, |tmp| fs::write(tmp, bytes))?;
         Ok(self.record(rel, WriteOutcome::Written))
+    }
+
+    /// In a fresh folder, creates `rel` in place when nothing is at its path yet. Creating
+    /// exclusively never follows a link; None when something is there already (an earlier
+    /// write of this build), which the careful path then handles.
+    fn write_new(&self, rel: &str, bytes: &[u8]) -> Result<Option<WriteOutcome>, SiteError> {
+        let target = self.parents(rel)?;
+        let Ok(mut file) = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&target)
+        else {
+            return Ok(None);
+        };
+        if let Err(e) = file.write_all(bytes) {
+            drop(file);
+            let _ = fs::remove_file(&target);
+            return Err(io_err("write", &target, e));
+        }
+        Ok(Some(self.record(rel, WriteOutcome::Written)))
     }
 
     /// Keeps the file already at `rel`, known to be current (a live session rendered the same
@@ -113,6 +155,14 @@ impl OutputDir {
 
     /// Copies file `src` to `rel`, unless the output already holds the same bytes.
     pub fn copy(&self, src: &Path, rel: &str) -> Result<WriteOutcome, SiteError> {
+        let result = self.copy_inner(src, rel);
+        if result.is_err() {
+            self.failed.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn copy_inner(&self, src: &Path, rel: &str) -> Result<WriteOutcome, SiteError> {
         let target = self.prepare(rel)?;
         let src_meta = fs::metadata(src).map_err(|e| SiteError::Io {
             action: "read",
@@ -143,6 +193,10 @@ impl OutputDir {
             ..CleanupReport::default()
         };
         let root = self.root;
+        if self.fresh && !self.failed.into_inner() {
+            // Everything in the folder was written by this run.
+            return Ok(report);
+        }
         // Collected first, in pre-order, and handled in reverse so every file comes before
         // its folder (walkdir's `contents_first` mis-skips siblings when combined with
         // `filter_entry`, which would let `.git` be cleaned).
@@ -196,6 +250,25 @@ impl OutputDir {
     /// Validates `rel`, makes its parent folders real folders inside the root, and clears a
     /// stale folder standing where the file goes. Returns the target path.
     fn prepare(&self, rel: &str) -> Result<PathBuf, SiteError> {
+        let cur = self.parents(rel)?;
+        if let Ok(meta) = fs::symlink_metadata(&cur) {
+            if meta.is_dir() {
+                let prefix = format!("{rel}/");
+                if self.lock_written().iter().any(|w| w.starts_with(&prefix)) {
+                    return Err(self.unsafe_path(
+                        rel,
+                        "a folder with files of this build already has this path",
+                    ));
+                }
+                fs::remove_dir_all(&cur).map_err(|e| io_err("remove stale folder", &cur, e))?;
+            }
+        }
+        Ok(cur)
+    }
+
+    /// Validates `rel` and makes its parent folders real folders inside the root. Returns
+    /// the target path.
+    fn parents(&self, rel: &str) -> Result<PathBuf, SiteError> {
         let parts = validate(rel).map_err(|reason| self.unsafe_path(rel, reason))?;
         let mut cur = self.root.clone();
         let mut cur_rel = String::new();
@@ -222,18 +295,6 @@ impl OutputDir {
             }
         }
         cur.push(last);
-        if let Ok(meta) = fs::symlink_metadata(&cur) {
-            if meta.is_dir() {
-                let prefix = format!("{rel}/");
-                if self.lock_written().iter().any(|w| w.starts_with(&prefix)) {
-                    return Err(self.unsafe_path(
-                        rel,
-                        "a folder with files of this build already has this path",
-                    ));
-                }
-                fs::remove_dir_all(&cur).map_err(|e| io_err("remove stale folder", &cur, e))?;
-            }
-        }
         Ok(cur)
     }
 
@@ -608,6 +669,82 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains("notes-tmp"))
             .count();
         assert_eq!(leftovers, 0);
+    }
+
+    #[test]
+    fn fresh_folder_writes_in_place_and_keeps_every_rule() {
+        let (d, o) = out();
+        assert!(o.fresh);
+        assert_eq!(
+            o.write("a/index.html", b"1").expect("write"),
+            WriteOutcome::Written
+        );
+        // A second write of the same path in one build takes the careful way.
+        assert_eq!(
+            o.write("a/index.html", b"1").expect("write"),
+            WriteOutcome::Unchanged
+        );
+        assert_eq!(
+            o.write("a/index.html", b"22").expect("write"),
+            WriteOutcome::Written
+        );
+        assert!(matches!(
+            o.write("a/index.html/x", b"x")
+                .expect_err("file in the way"),
+            SiteError::UnsafeOutputPath { .. }
+        ));
+        assert!(matches!(
+            o.write("a", b"x").expect_err("folder in the way"),
+            SiteError::UnsafeOutputPath { .. }
+        ));
+        #[cfg(unix)]
+        {
+            let victim = d.path().join("victim.txt");
+            fs::write(&victim, "keep me").expect("write");
+            std::os::unix::fs::symlink(&victim, o.root().join("b.html")).expect("link");
+            o.write("b.html", b"new").expect("write");
+            assert_eq!(fs::read_to_string(&victim).expect("read"), "keep me");
+        }
+        let root = o.root().to_path_buf();
+        let report = o.finish().expect("finish");
+        assert_eq!(report.removed_files, 0);
+        assert_eq!(fs::read(root.join("a/index.html")).expect("read"), b"22");
+        let names: Vec<String> = walkdir::WalkDir::new(&root)
+            .min_depth(1)
+            .into_iter()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.contains("notes-tmp")), "{names:?}");
+    }
+
+    #[test]
+    fn fresh_folder_is_swept_after_a_failed_write() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("__site");
+        let o = OutputDir::new(&root).expect("open");
+        o.write("a/index.html", b"1").expect("write");
+        // A stale file appears (say, written by hand during the build) and a write fails.
+        fs::write(o.root().join("stray.txt"), "x").expect("write");
+        o.write("a/index.html/x", b"x")
+            .expect_err("file in the way");
+        let report = o.finish().expect("finish");
+        assert_eq!(report.removed_files, 1);
+        assert!(!root.join("stray.txt").exists());
+        assert!(root.join("a/index.html").is_file());
+    }
+
+    #[test]
+    fn a_folder_with_files_is_not_fresh() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("__site");
+        fs::create_dir_all(&root).expect("mkdir");
+        fs::write(root.join("old.html"), "x").expect("write");
+        let o = OutputDir::new(&root).expect("open");
+        assert!(!o.fresh);
+        o.write("index.html", b"1").expect("write");
+        assert_eq!(o.finish().expect("finish").removed_files, 1);
+        assert!(!root.join("old.html").exists());
     }
 
     #[test]

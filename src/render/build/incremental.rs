@@ -176,7 +176,7 @@ pub(super) fn rebuild_changed(
         match html {
             Ok(html) => {
                 let html = super::super::prepath::apply(&html, &prepath);
-                let hash = crate::dialect::html::fnv1a(html.as_bytes());
+                let hash = crate::dialect::html::content_hash(html.as_bytes());
                 match out.write(&page.out_rel, html.as_bytes()) {
                     Ok(o) => {
                         count(&mut report, &page.out_rel, o);
