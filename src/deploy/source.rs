@@ -59,15 +59,16 @@ pub fn repo_name(url: &str) -> String {
 /// filled in, and a `Source-Commit:` trailer naming the exact commit.
 pub fn commit_message(template: &str, source: &SourceInfo, branch: &str) -> String {
     let sha = source.commit.as_deref().unwrap_or("(no commit)");
-    let short = source
+    // The commit may come from $GITHUB_SHA: cut by characters, never inside one.
+    let short: String = source
         .commit
         .as_deref()
-        .map(|s| &s[..7.min(s.len())])
-        .unwrap_or("(no commit)");
+        .map(|s| s.chars().take(7).collect())
+        .unwrap_or_else(|| "(no commit)".to_string());
     let mut message = template
         .replace("{repo}", &source.repo)
         .replace("{sha}", sha)
-        .replace("{short}", short)
+        .replace("{short}", &short)
         .replace("{branch}", branch);
     if let Some(commit) = &source.commit {
         message = format!(
@@ -207,6 +208,15 @@ mod tests {
             m,
             "Deploy octo/notes@0123456 to gh-pages\n\nSource-Commit: octo/notes@0123456789abcdef\n"
         );
+    }
+
+    #[test]
+    fn odd_commit_text_never_panics() {
+        let src = SourceInfo {
+            repo: "r".into(),
+            commit: Some("ééééé".into()),
+        };
+        assert!(commit_message("{short}", &src, "b").starts_with("ééééé"));
     }
 
     #[test]
