@@ -54,8 +54,10 @@ pub(super) fn scan(text: &str) -> Scan {
     let mut toks = Vec::new();
     let mut unclosed = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        let rest = &text.as_bytes()[i..];
+    // Only `<`, `{` and `}` can start anything: jump between them.
+    while let Some(off) = memchr::memchr3(b'<', b'{', b'}', &bytes[i.min(bytes.len())..]) {
+        i += off;
+        let rest = &bytes[i..];
         match bytes[i] {
             b'<' if rest.starts_with(b"<!--") => match find_from(text, i + 4, "-->") {
                 Some(p) => i = p + 3,
