@@ -113,6 +113,7 @@ fn github() -> FakeGithub {
                        "source": {"branch": "gh-pages", "path": "/"}}),
             ),
             ("POST", "/deployments") => Reply::json(201, json!({"id": 77, "sha": "x"})),
+            ("GET", "/deployments") => Reply::json(200, json!([{"id": 77}])),
             ("POST", "/deployments/77/statuses") => {
                 Reply::json(201, json!({"id": 1, "state": "success"}))
             }
@@ -338,6 +339,17 @@ fn a_pull_request_gets_a_preview_and_a_comment_removed_when_closed() {
     assert!(!files.contains("previews/"), "{files}");
     assert!(files.lines().any(|f| f == "index.html"), "{files}");
     let calls = api.requests();
+    let retired = calls
+        .iter()
+        .rfind(|r| r.method == "POST" && r.path.ends_with("/deployments/77/statuses"))
+        .expect("a status");
+    assert_eq!(retired.json()["state"], json!("inactive"));
+    assert!(
+        calls.iter().any(|r| r.method == "GET"
+            && r.path
+                .ends_with("/deployments?environment=preview-pr-5&per_page=100")),
+        "{calls:#?}"
+    );
     let patch = request(&calls, "PATCH", "/repos/octo/course/issues/comments/501");
     assert!(
         patch.json()["body"]

@@ -91,6 +91,10 @@ fn happy_github() -> (FakeGithub, Comments) {
             ("POST", "/api/v3/repos/octo/notes/deployments/42/statuses") => {
                 Reply::json(201, json!({"id": 1, "state": r.json()["state"]}))
             }
+            (
+                "GET",
+                "/api/v3/repos/octo/notes/deployments?environment=preview-pr-7&per_page=100",
+            ) => Reply::json(200, json!([{"id": 42, "environment": "preview-pr-7"}])),
             ("GET", "/api/v3/repos/octo/notes/issues/7/comments?per_page=100&page=1") => {
                 let list: Vec<_> = comments
                     .iter()
@@ -402,10 +406,22 @@ fn the_preview_comment_is_created_once_then_updated_then_marked_removed() {
     let warnings = remove_preview(&c, &env(), "octo/notes", 7);
     assert_eq!(warnings, vec![]);
     let reqs = server.requests();
-    assert_eq!(reqs.len(), 12);
-    assert_eq!(reqs[11].method, "PATCH");
+    assert_eq!(reqs.len(), 14);
     assert_eq!(
-        reqs[11].json(),
+        (reqs[10].method.as_str(), reqs[10].path.as_str()),
+        (
+            "GET",
+            "/api/v3/repos/octo/notes/deployments?environment=preview-pr-7&per_page=100"
+        )
+    );
+    assert_eq!(
+        (reqs[11].method.as_str(), reqs[11].path.as_str()),
+        ("POST", "/api/v3/repos/octo/notes/deployments/42/statuses")
+    );
+    assert_eq!(reqs[11].json(), json!({"state": "inactive"}));
+    assert_eq!(reqs[13].method, "PATCH");
+    assert_eq!(
+        reqs[13].json(),
         json!({"body": "<!-- notes-preview -->\nThe preview of this pull request was removed when it was closed.\n"})
     );
     routes(&server);

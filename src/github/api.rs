@@ -489,6 +489,27 @@ impl GithubClient {
         self.call("POST", &path, Some(&body)).map(|_| ())
     }
 
+    /// The ids of the latest deployments (up to 100) recorded for `environment`.
+    pub fn deployments_of(&self, repo: &str, environment: &str) -> Result<Vec<u64>, ApiError> {
+        let (owner, name) = split_repo(repo)?;
+        let env: String = environment
+            .bytes()
+            .map(|b| match b {
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                b => format!("%{b:02X}"),
+            })
+            .collect();
+        let path = format!("/repos/{owner}/{name}/deployments?environment={env}&per_page=100");
+        let reply = self.call("GET", &path, None)?;
+        let list: Vec<Value> = Self::json("GET", &path, &reply)?;
+        Ok(list
+            .iter()
+            .filter_map(|d| d.get("id").and_then(Value::as_u64))
+            .collect())
+    }
+
     /// The id of the first comment on issue or pull request `number` containing `marker`.
     pub fn find_comment(
         &self,

@@ -224,8 +224,9 @@ pub fn preview_comment(url: Option<&str>, sha: &str, log_url: Option<&str>) -> S
     body
 }
 
-/// After a closed pull request's preview was deleted from the site: edits the preview
-/// comment (if there is one) to say so. Returns the warnings.
+/// After a closed pull request's preview was deleted from the site: marks the preview's
+/// deployments inactive (GitHub then stops linking to it) and edits the preview comment
+/// (if there is one) to say so. Returns the warnings.
 pub fn remove_preview(
     client: &GithubClient,
     env: &ActionsEnv,
@@ -235,6 +236,25 @@ pub fn remove_preview(
     let mut warnings = Vec::new();
     if from_fork(env) {
         return warnings;
+    }
+    match client.deployments_of(repo, &format!("preview-pr-{pr}")) {
+        Ok(ids) => {
+            for id in ids {
+                if let Err(e) =
+                    client.create_deployment_status(repo, id, DeploymentState::Inactive, None, None)
+                {
+                    warnings.push(Warning::from_api(
+                        "Could not retire the preview's deployment",
+                        &e,
+                    ));
+                    break;
+                }
+            }
+        }
+        Err(e) => warnings.push(Warning::from_api(
+            "Could not list the preview's deployments",
+            &e,
+        )),
     }
     let body = format!(
         "{PREVIEW_MARKER}\nThe preview of this pull request was removed when it was closed.\n"
