@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use git2::build::{CheckoutBuilder, RepoBuilder};
 use git2::Repository;
-use git2::{AutotagOption, Cred, CredentialType, Direction, FetchOptions, RemoteCallbacks};
+use git2::{AutotagOption, Direction, FetchOptions};
 
+use super::remote::{callbacks, network_error, Session};
 use super::tree::git;
 use super::{DeployError, DeployProgress, Token};
 
@@ -127,10 +128,14 @@ fn advertised(url: &str, name: &str, token: Option<&Token>) -> Result<Advertised
     })?;
     let repo = Repository::init_bare(scratch.path()).map_err(git("create a scratch repository"))?;
     let mut remote = repo.remote_anonymous(url).map_err(git("open the remote"))?;
-    let asked = std::cell::Cell::new(0u32);
+    let session = Session::default();
     let conn = remote
-        .connect_auth(Direction::Fetch, Some(credentials(token, &asked)), None)
-        .map_err(|e| network(url, e, &asked, token))?;
+        .connect_auth(
+            Direction::Fetch,
+            Some(callbacks(&session, token, &super::Silent)),
+            None,
+        )
+        .map_err(|e| network_error("clone", url, e, &session))?;
     let heads = conn.list().map_err(git("list the remote's refs"))?;
     let branch = format!("refs/heads/{name}");
     let tag = format!("refs/tags/{name}");
@@ -143,51 +148,13 @@ fn advertised(url: &str, name: &str, token: Option<&Token>) -> Result<Advertised
     }
 }
 
-fn credentials<'a>(
-    token: Option<&'a Token>,
-    asked: &'a std::cell::Cell<u32>,
-) -> RemoteCallbacks<'a> {
-    let mut cb = RemoteCallbacks::new();
-    cb.credentials(move |_, _, allowed| {
-        asked.set(asked.get() + 1);
-        match token {
-            Some(t)
-                if asked.get() == 1 && allowed.contains(CredentialType::USER_PASS_PLAINTEXT) =>
-            {
-                Cred::userpass_plaintext("x-access-token", t.expose())
-            }
-            _ => Err(git2::Error::from_str("no usable credentials")),
-        }
-    });
-    cb
-}
-
-fn network(
-    url: &str,
-    e: git2::Error,
-    asked: &std::cell::Cell<u32>,
-    token: Option<&Token>,
-) -> DeployError {
-    let url = super::source::redact_url(url);
-    match (asked.get(), token) {
-        (n, _) if n > 1 => DeployError::TokenRefused { url },
-        (1, None) => DeployError::NeedsToken { url },
-        _ if e.message().contains("status code: 404") => DeployError::NoSuchRepository { url },
-        _ => DeployError::Network {
-            doing: "clone",
-            url,
-            message: e.message().to_string(),
-        },
-    }
-}
-
 fn fetch_options<'a>(
     opts: &'a CheckoutOptions,
-    asked: &'a std::cell::Cell<u32>,
+    session: &'a Session,
     progress: &'a dyn DeployProgress,
     shallow: bool,
 ) -> FetchOptions<'a> {
-    let mut cb = credentials(opts.token.as_ref(), asked);
+    let mut cb = callbacks(session, opts.token.as_ref(), progress);
     cb.transfer_progress(move |p| {
         progress.transfer("receiving", p.received_objects(), p.total_objects());
         true
@@ -207,15 +174,15 @@ fn clone(
     branch: Option<&str>,
     progress: &dyn DeployProgress,
 ) -> Result<Repository, CheckoutError> {
-    let asked = std::cell::Cell::new(0u32);
+    let session = Session::default();
     let mut builder = RepoBuilder::new();
-    builder.fetch_options(fetch_options(opts, &asked, progress, true));
+    builder.fetch_options(fetch_options(opts, &session, progress, true));
     if let Some(b) = branch {
         builder.branch(b);
     }
     let repo = builder
         .clone(&opts.url, &opts.dir)
-        .map_err(|e| network(&opts.url, e, &asked, opts.token.as_ref()))?;
+        .map_err(|e| network_error("clone", &opts.url, e, &session))?;
     progress.transfer_done();
     Ok(repo)
 }
@@ -231,14 +198,14 @@ fn fetch_and_detach(
     let mut remote = repo
         .remote("origin", &opts.url)
         .map_err(git("add the remote"))?;
-    let asked = std::cell::Cell::new(0u32);
+    let session = Session::default();
     // A commit id may be anywhere in history: only a full fetch is sure to have it.
     let shallow = !looks_like_commit(rev) || refspec.contains("refs/tags");
-    let mut fo = fetch_options(opts, &asked, progress, shallow);
+    let mut fo = fetch_options(opts, &session, progress, shallow);
     fo.download_tags(AutotagOption::None);
     remote
         .fetch(&[refspec], Some(&mut fo), None)
-        .map_err(|e| network(&opts.url, e, &asked, opts.token.as_ref()))?;
+        .map_err(|e| network_error("clone", &opts.url, e, &session))?;
     progress.transfer_done();
     let object = repo.revparse_single(rev).map_err(git("find the commit"))?;
     let commit = object.peel_to_commit().map_err(git("find the commit"))?;

@@ -20,7 +20,7 @@ pub fn is_local(url: &str) -> bool {
 
 /// Shared state of one network operation's callbacks.
 #[derive(Default)]
-struct Session {
+pub(super) struct Session {
     /// How often the server asked for credentials.
     asked: Cell<u32>,
     /// The server asked again after we answered: the token was refused.
@@ -37,7 +37,7 @@ struct Session {
 
 /// Callbacks shared by fetch and push: credentials (token only here, never in the URL),
 /// server messages, and transfer progress.
-fn callbacks<'a>(
+pub(super) fn callbacks<'a>(
     session: &'a Session,
     token: Option<&'a Token>,
     progress: &'a dyn DeployProgress,
@@ -332,7 +332,12 @@ fn refusal_hint(message: &str, lines: &[String]) -> String {
 }
 
 /// Turns a fetch or push error into a message that says what to do.
-fn network_error(doing: &'static str, url: &str, e: git2::Error, session: &Session) -> DeployError {
+pub(super) fn network_error(
+    doing: &'static str,
+    url: &str,
+    e: git2::Error,
+    session: &Session,
+) -> DeployError {
     let url = super::source::redact_url(url);
     if session.refused.get() {
         return DeployError::TokenRefused { url };
