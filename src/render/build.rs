@@ -625,9 +625,8 @@ pub fn build_cached(
     if let (Some(session), Some(pages), Some((index, theme_cache))) =
         (cache, kept_pages, kept_index)
     {
-        incremental::remember_build(
-            session,
-            incremental::options_key(opts, &final_prepath),
+        let last = incremental::LastBuild {
+            options: incremental::options_key(opts, &final_prepath),
             globals,
             resources,
             theme,
@@ -635,10 +634,13 @@ pub fn build_cached(
             theme_cache,
             index,
             pages,
-            &files,
+            copies: files.copies.clone(),
             site_key,
-            &report,
-        );
+            report: incremental::kept_report(&report),
+        };
+        if let Ok(mut kept) = session.last.lock() {
+            *kept = Some(last);
+        }
     }
     report.elapsed = started.elapsed();
     Ok(report)

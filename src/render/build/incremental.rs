@@ -5,11 +5,11 @@
 //! one page then costs one conversion, one layout and one write, instead of a walk, a stat
 //! and a lookup for every page, the index, the navigation tree, the sitemap and the sweep.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use super::*;
+use crate::site::CopyFile;
 
 /// What the last whole-site build of a session knew.
 pub(super) struct LastBuild {
@@ -22,14 +22,10 @@ pub(super) struct LastBuild {
     pub(super) theme_cache: super::super::themed::ThemeCache,
     pub(super) index: SiteIndex,
     pub(super) pages: Vec<Page>,
-    /// Page position by source path.
-    pub(super) by_rpath: HashMap<String, usize>,
-    /// Files copied as they are, by source path: (source file, output path).
-    pub(super) copies: HashMap<String, (PathBuf, String)>,
+    /// Files copied as they are.
+    pub(super) copies: Vec<CopyFile>,
     pub(super) site_key: u64,
-    /// Whether some page reads other files (`\input`, `{{insert}}`): its output may follow
-    /// any save, so only a whole build is safe.
-    pub(super) reads_files: bool,
+    /// What a live session reports of it: page count, diagnostics, sources, page hashes.
     pub(super) report: BuildReport,
 }
 
@@ -41,6 +37,17 @@ pub(super) fn options_key(opts: &BuildOptions, prepath: &str) -> (PathBuf, PathB
         prepath.to_string(),
         opts.final_pass,
     )
+}
+
+/// The part of a whole build's report a live session keeps between saves.
+pub(super) fn kept_report(report: &BuildReport) -> BuildReport {
+    BuildReport {
+        pages: report.pages,
+        diagnostics: report.diagnostics.clone(),
+        sources: report.sources.clone(),
+        page_hashes: report.page_hashes.clone(),
+        ..BuildReport::default()
+    }
 }
 
 /// What other pages can see of `page`: its output path and variables (file times change
@@ -55,6 +62,10 @@ pub(super) fn public_part(page: &Page) -> u64 {
     crate::dialect::html::fnv1a(format!("{}\u{1}{vars:?}", page.out_rel).as_bytes())
 }
 
+fn reads_files(page: &Page) -> bool {
+    page.converted.as_ref().is_some_and(|c| c.reads_files)
+}
+
 /// Rebuilds just the `changed` files (paths relative to the site) when that is provably
 /// the same as a whole build; `None` when the caller must run the whole build.
 pub(super) fn rebuild_changed(
@@ -66,23 +77,27 @@ pub(super) fn rebuild_changed(
     let mut guard = session.last.lock().ok()?;
     let last = guard.as_mut()?;
     let prepath = last.options.2.clone();
-    if changed.is_empty() || last.reads_files || last.options != options_key(opts, &prepath) {
+    // A page that reads other files may follow any save: only a whole build is safe.
+    if changed.is_empty()
+        || last.options != options_key(opts, &prepath)
+        || last.pages.iter().any(reads_files)
+    {
         return None;
     }
     let mut pages_changed: Vec<usize> = Vec::new();
-    let mut copies_changed: Vec<(PathBuf, String)> = Vec::new();
+    let mut copies_changed: Vec<&CopyFile> = Vec::new();
     for rel in changed {
-        if let Some(&i) = last.by_rpath.get(rel) {
+        if let Some(i) = last.pages.iter().position(|p| p.src.rpath == *rel) {
             let src = &last.pages[i].src;
             if src.kind != PageKind::Markdown || !src.path.is_file() {
                 return None;
             }
             pages_changed.push(i);
-        } else if let Some((path, out_rel)) = last.copies.get(rel) {
-            if !path.is_file() {
+        } else if let Some(copy) = last.copies.iter().find(|c| c.rpath == *rel) {
+            if !copy.path.is_file() {
                 return None;
             }
-            copies_changed.push((path.clone(), out_rel.clone()));
+            copies_changed.push(copy);
         } else {
             // A new or removed file changes the site's shape.
             return None;
@@ -102,7 +117,7 @@ pub(super) fn rebuild_changed(
         let page = convert_source(&old.src, &env);
         let same_shape = page.out_rel == old.out_rel
             && page.draft == old.draft
-            && !page.converted.as_ref().is_some_and(|c| c.reads_files)
+            && !reads_files(&page)
             && page_sitemap_entry(&page) == page_sitemap_entry(old)
             && public_part(&page) == public_part(old);
         if !same_shape {
@@ -112,38 +127,59 @@ pub(super) fn rebuild_changed(
     }
     drop(env);
 
+    // Lay out every page before anything changes: a change in redirects or the sitemap
+    // needs a whole build, and then nothing may have been written yet.
+    let has_errors = session.keep_last_good && fresh.iter().any(|(_, p)| page_has_errors(p));
+    let mut laid_out = Vec::new();
+    if !has_errors {
+        for (_, page) in &fresh {
+            last.index.vars.insert(page.key.clone(), page.vars.clone());
+            let mut diags = Vec::new();
+            let (html, redirects, exclude) = render_page(
+                page,
+                &last.index,
+                &last.globals,
+                last.theme.as_ref(),
+                (&last.nav, &last.theme_cache),
+                &last.resources,
+                &mut diags,
+            );
+            let memo = session.memo(&page.out_rel)?;
+            if memo.redirects != redirects || memo.sitemap_exclude != exclude {
+                return None;
+            }
+            laid_out.push((html, diags, redirects, exclude));
+        }
+    }
+
+    // From here on the kept report is this save's: other files' problems stay, the saved
+    // files' are replaced.
+    let kept = &mut last.report;
+    kept.diagnostics.retain(|d| {
+        !d.span
+            .as_ref()
+            .is_some_and(|s| changed.iter().any(|c| *c == *s.file))
+    });
+    for (_, page) in &fresh {
+        kept.sources
+            .insert(page.src.rpath.clone(), page.source.clone());
+        if let Some(c) = &page.converted {
+            kept.diagnostics.extend(c.diagnostics.iter().cloned());
+        }
+    }
     let mut report = BuildReport {
-        pages: last.report.pages,
-        diagnostics: last
-            .report
-            .diagnostics
-            .iter()
-            .filter(|d| {
-                !d.span
-                    .as_ref()
-                    .is_some_and(|s| changed.iter().any(|c| *c == *s.file))
-            })
-            .cloned()
-            .collect(),
-        sources: last.report.sources.clone(),
-        page_hashes: last.report.page_hashes.clone(),
         prepath: prepath.clone(),
         ..BuildReport::default()
     };
-    for (_, page) in &fresh {
-        report
-            .sources
-            .insert(page.src.rpath.clone(), page.source.clone());
-        if let Some(c) = &page.converted {
-            report.diagnostics.extend(c.diagnostics.iter().cloned());
-        }
-    }
-    if session.keep_last_good && fresh.iter().any(|(_, p)| page_has_errors(p)) {
+    if has_errors {
         // As in the whole build: the last good output stays served. The state kept here
-        // no longer matches the sources, so the next save takes the whole build.
+        // no longer matches the output, so the next save takes the whole build.
+        let mut report = BuildReport {
+            elapsed: started.elapsed(),
+            ..kept_report(kept)
+        };
         *guard = None;
         sort_and_dedup(&mut report.diagnostics);
-        report.elapsed = started.elapsed();
         return Some(Ok(report));
     }
 
@@ -151,27 +187,6 @@ pub(super) fn rebuild_changed(
         Ok(o) => o,
         Err(e) => return Some(Err(e.into())),
     };
-    // Lay out every page first: a change in redirects or the sitemap needs a whole build,
-    // and then nothing may have been written yet.
-    let mut laid_out = Vec::new();
-    for (_, page) in &fresh {
-        last.index.vars.insert(page.key.clone(), page.vars.clone());
-        let mut diags = Vec::new();
-        let (html, redirects, exclude) = render_page(
-            page,
-            &last.index,
-            &last.globals,
-            last.theme.as_ref(),
-            (&last.nav, &last.theme_cache),
-            &last.resources,
-            &mut diags,
-        );
-        let memo = session.memo(&page.out_rel)?;
-        if memo.redirects != redirects || memo.sitemap_exclude != exclude {
-            return None;
-        }
-        laid_out.push((html, diags, redirects, exclude));
-    }
     for ((html, mut diags, redirects, exclude), (_, page)) in laid_out.into_iter().zip(&fresh) {
         match html {
             Ok(html) => {
@@ -180,7 +195,7 @@ pub(super) fn rebuild_changed(
                 match out.write(&page.out_rel, html.as_bytes()) {
                     Ok(o) => {
                         count(&mut report, &page.out_rel, o);
-                        report.page_hashes.insert(page.out_rel.clone(), hash);
+                        kept.page_hashes.insert(page.out_rel.clone(), hash);
                         session.remember(
                             &page.out_rel,
                             RenderMemo {
@@ -196,80 +211,28 @@ pub(super) fn rebuild_changed(
             }
             Err(d) => diags.push(*d),
         }
-        report.diagnostics.extend(diags);
+        kept.diagnostics.extend(diags);
     }
-    for (path, out_rel) in copies_changed {
-        match out.copy(&path, &out_rel) {
-            Ok(o) => count(&mut report, &out_rel, o),
-            Err(e) => report.diagnostics.push(write_error(&e)),
+    for copy in copies_changed {
+        match out.copy(&copy.path, &copy.out_rel) {
+            Ok(o) => count(&mut report, &copy.out_rel, o),
+            Err(e) => kept.diagnostics.push(write_error(&e)),
         }
     }
+    let kept = kept_report(kept);
+    report.laid_out = fresh.len();
     // The output of this save becomes the state the next save is compared with.
-    let fresh_count = fresh.len();
     for (i, page) in fresh {
         last.pages[i] = page;
     }
-    last.report.page_hashes = report.page_hashes.clone();
-    last.report.sources = report.sources.clone();
-    last.report.diagnostics = report.diagnostics.clone();
-    report.files = report.written + report.unchanged;
-    report.laid_out = fresh_count;
+    let mut report = BuildReport {
+        pages: kept.pages,
+        diagnostics: kept.diagnostics,
+        sources: kept.sources,
+        page_hashes: kept.page_hashes,
+        ..report
+    };
     sort_and_dedup(&mut report.diagnostics);
     report.elapsed = started.elapsed();
     Some(Ok(report))
-}
-
-/// Keeps what a whole build knew for the saves that follow.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn remember_build(
-    session: &BuildSession,
-    options: (PathBuf, PathBuf, String, bool),
-    globals: Globals,
-    resources: FsResources,
-    theme: Option<Theme>,
-    nav: Vec<super::super::theme::NavItem>,
-    theme_cache: super::super::themed::ThemeCache,
-    index: SiteIndex,
-    pages: Vec<Page>,
-    files: &SiteFiles,
-    site_key: u64,
-    report: &BuildReport,
-) {
-    let by_rpath = pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.src.rpath.clone(), i))
-        .collect();
-    let reads_files = pages
-        .iter()
-        .any(|p| p.converted.as_ref().is_some_and(|c| c.reads_files));
-    let copies = files
-        .copies
-        .iter()
-        .map(|c| (c.rpath.clone(), (c.path.clone(), c.out_rel.clone())))
-        .collect();
-    let kept = BuildReport {
-        pages: report.pages,
-        diagnostics: report.diagnostics.clone(),
-        sources: report.sources.clone(),
-        page_hashes: report.page_hashes.clone(),
-        ..BuildReport::default()
-    };
-    if let Ok(mut last) = session.last.lock() {
-        *last = Some(LastBuild {
-            options,
-            globals,
-            resources,
-            theme,
-            nav,
-            theme_cache,
-            index,
-            pages,
-            by_rpath,
-            copies,
-            site_key,
-            reads_files,
-            report: kept,
-        });
-    }
 }
