@@ -74,6 +74,18 @@ impl Writer {
     }
 
     /// Julia renders every list item as loose: wrap inline content of tight items in `<p>`.
+    /// Writes `tag` with the link's address and title, and records the link for `check`.
+    fn open_link(&mut self, tag: &str, link: MdLink, title: &str) {
+        self.before_inline();
+        self.push(tag);
+        self.text(&link.dest);
+        if !title.is_empty() {
+            self.push("\" title=\"");
+            self.text(title);
+        }
+        self.out.links.push(link);
+    }
+
     fn before_inline(&mut self) {
         if let Some(open) = self.items.last_mut() {
             if !*open {
@@ -234,37 +246,25 @@ impl Writer {
             Tag::Link {
                 dest_url, title, ..
             } => {
-                self.before_inline();
-                self.out.links.push(MdLink {
+                let link = MdLink {
                     dest: dest_url.to_string(),
                     offset,
                     end,
                     is_image: false,
-                });
-                self.push("<a href=\"");
-                self.text(&dest_url);
-                if !title.is_empty() {
-                    self.push("\" title=\"");
-                    self.text(&title);
-                }
+                };
+                self.open_link("<a href=\"", link, &title);
                 self.push("\">");
             }
             Tag::Image {
                 dest_url, title, ..
             } => {
-                self.before_inline();
-                self.out.links.push(MdLink {
+                let link = MdLink {
                     dest: dest_url.to_string(),
                     offset,
                     end,
                     is_image: true,
-                });
-                self.push("<img src=\"");
-                self.text(&dest_url);
-                if !title.is_empty() {
-                    self.push("\" title=\"");
-                    self.text(&title);
-                }
+                };
+                self.open_link("<img src=\"", link, &title);
                 self.push("\" alt=\"");
                 self.alt_depth = 1;
             }
