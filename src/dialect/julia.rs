@@ -1225,32 +1225,45 @@ impl<'a> Parser<'a> {
             let s = self.pos;
             let v = self.expr()?;
             out.push((v, s, self.pos - s));
-            self.skip_ws()?;
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws()?;
-                    if self.peek() == Some(b')') {
-                        self.pos += 1;
-                        break;
-                    }
-                }
-                Some(b')') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b';') => {
+            match self.list_sep(b')')? {
+                Sep::Comma => {}
+                Sep::Close { .. } => break,
+                Sep::Semicolon => {
                     return Err(
                         EvalError::new(self.pos, 1, "keyword arguments are not supported")
                             .help(LITERAL_HELP),
                     );
                 }
-                None => return Err(unclosed(open, '(', ')')),
-                _ => return Err(self.unexpected()),
+                Sep::End => return Err(unclosed(open, '(', ')')),
+                Sep::Other => return Err(self.unexpected()),
             }
         }
         self.nest -= 1;
         Ok(out)
+    }
+
+    /// Reads what follows an item of a comma-separated list closed by `close`, consuming a
+    /// comma or the closer (a trailing comma before the closer is allowed).
+    fn list_sep(&mut self, close: u8) -> R<Sep> {
+        self.skip_ws()?;
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_ws()?;
+                if self.peek() == Some(close) {
+                    self.pos += 1;
+                    return Ok(Sep::Close { after_comma: true });
+                }
+                Ok(Sep::Comma)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(Sep::Close { after_comma: false })
+            }
+            Some(b';') => Ok(Sep::Semicolon),
+            None => Ok(Sep::End),
+            _ => Ok(Sep::Other),
+        }
     }
 
     /// Refuses `name = value` where a positional value is expected (keyword args, named tuples).
@@ -1394,21 +1407,10 @@ impl<'a> Parser<'a> {
                 return Err(unclosed(open, '[', ']'));
             }
             items.push(self.expr()?);
-            self.skip_ws()?;
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws()?;
-                    if self.peek() == Some(b']') {
-                        self.pos += 1;
-                        break;
-                    }
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b';') => {
+            match self.list_sep(b']')? {
+                Sep::Comma => {}
+                Sep::Close { .. } => break,
+                Sep::Semicolon => {
                     return Err(EvalError::new(
                         self.pos,
                         1,
@@ -1416,8 +1418,8 @@ impl<'a> Parser<'a> {
                     )
                     .help("separate elements with commas: `[a, b]`"));
                 }
-                None => return Err(unclosed(open, '[', ']')),
-                _ => {
+                Sep::End => return Err(unclosed(open, '[', ']')),
+                Sep::Other => {
                     let mut e = self.unexpected();
                     if e.message.ends_with("after a complete value") {
                         e.message = format!(
@@ -1452,29 +1454,20 @@ impl<'a> Parser<'a> {
             }
             self.check_keyword_arg()?;
             items.push(self.expr()?);
-            self.skip_ws()?;
-            match self.peek() {
-                Some(b',') => {
-                    comma = true;
-                    self.pos += 1;
-                    self.skip_ws()?;
-                    if self.peek() == Some(b')') {
-                        self.pos += 1;
-                        break;
-                    }
-                }
-                Some(b')') => {
-                    self.pos += 1;
+            match self.list_sep(b')')? {
+                Sep::Comma => comma = true,
+                Sep::Close { after_comma } => {
+                    comma |= after_comma;
                     break;
                 }
-                Some(b';') => {
+                Sep::Semicolon => {
                     return Err(
                         EvalError::new(self.pos, 1, "`;` inside `(...)` is not supported")
                             .help("separate elements with commas: `(a, b)`"),
                     );
                 }
-                None => return Err(unclosed(open, '(', ')')),
-                _ => return Err(self.unexpected()),
+                Sep::End => return Err(unclosed(open, '(', ')')),
+                Sep::Other => return Err(self.unexpected()),
             }
         }
         self.nest -= 1;
@@ -1778,6 +1771,20 @@ impl<'a> Parser<'a> {
             Ok(Value::Regex(format!("(?{flags}){source}")))
         }
     }
+}
+
+/// What follows an item of a comma-separated list.
+enum Sep {
+    /// A comma, and more items.
+    Comma,
+    /// The closing bracket (consumed), perhaps after a trailing comma.
+    Close { after_comma: bool },
+    /// A `;` (left in place).
+    Semicolon,
+    /// The end of the text.
+    End,
+    /// Anything else (left in place).
+    Other,
 }
 
 fn unclosed(open: usize, o: char, c: char) -> EvalError {
