@@ -376,15 +376,7 @@ impl PageState<'_> {
         let env = |name: &str| resources.env(name);
         let (assignments, errors) = julia::eval_block(body, &env);
         for e in errors {
-            let s = body_start + e.offset;
-            self.error(
-                origin,
-                s,
-                s + e.len.max(1),
-                "bad-variable",
-                e.message,
-                e.help.as_deref().unwrap_or(""),
-            );
+            self.value_error(origin, body_start, e);
         }
         for a in assignments {
             let s = body_start + a.offset;
@@ -400,6 +392,19 @@ impl PageState<'_> {
             }
         }
         Some((close + 3, Out::Remove))
+    }
+
+    /// Reports a value that could not be read; `base` is where the evaluated text starts.
+    fn value_error(&mut self, origin: Origin, base: usize, e: julia::EvalError) {
+        let s = base + e.offset;
+        self.error(
+            origin,
+            s,
+            s + e.len.max(1),
+            "bad-variable",
+            e.message,
+            e.help.as_deref().unwrap_or(""),
+        );
     }
 
     fn def_line(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
@@ -429,17 +434,7 @@ impl PageState<'_> {
                             );
                         }
                     }
-                    Err(e) => {
-                        let s = content_start + range.start + e.offset;
-                        self.error(
-                            origin,
-                            s,
-                            s + e.len.max(1),
-                            "bad-variable",
-                            e.message,
-                            e.help.as_deref().unwrap_or(""),
-                        );
-                    }
+                    Err(e) => self.value_error(origin, content_start + range.start, e),
                 }
             }
             Err(e) => {
