@@ -131,6 +131,18 @@ pub fn path_prefix(site: &std::path::Path) -> String {
     }
 }
 
+/// Why a build may not be published: its errors, or its warnings under --deny-warnings.
+pub fn blocking_problems(report: &BuildReport, deny_warnings: bool) -> Option<String> {
+    match report.diagnostics.iter().filter(|d| d.is_error()).count() {
+        0 if deny_warnings && !report.diagnostics.is_empty() => {
+            Some("warnings and --deny-warnings is set".to_string())
+        }
+        0 => None,
+        1 => Some("1 error".to_string()),
+        n => Some(format!("{n} errors")),
+    }
+}
+
 /// Exit 1 on errors (or warnings when they are denied), else 0.
 pub fn exit_code(report: &BuildReport, deny_warnings: bool) -> ExitCode {
     let failed = report.has_errors() || (deny_warnings && !report.diagnostics.is_empty());

@@ -7,7 +7,6 @@ use anyhow::Context as _;
 
 use crate::cli::CiArgs;
 use crate::deploy::checkout::{checkout, CheckoutOptions};
-use crate::deploy::tree::{Placement, PREVIEWS_DIR};
 use crate::deploy::{source, DeployReport, Outcome, Token};
 use crate::github::api::GithubClient;
 use crate::github::env::{ActionsEnv, Event, PrAction};
@@ -118,11 +117,7 @@ pub fn run(args: &CiArgs) -> anyhow::Result<ExitCode> {
     let prefix = build::path_prefix(&args.site.site);
 
     if let Plan::CheckOnly(why) = &plan {
-        let mut opts = build::options(&site, true)?;
-        opts.out = site
-            .out
-            .clone()
-            .unwrap_or_else(|| scratch.path().join("out"));
+        let opts = build::options(&site, true)?;
         let report = check::build_and_check(&site, &opts, &prefix, |_| Vec::new())?;
         if !quiet {
             eprintln!("not publishing: {why}");
@@ -130,39 +125,20 @@ pub fn run(args: &CiArgs) -> anyhow::Result<ExitCode> {
         return Ok(build::exit_code(&report, site.deny_warnings));
     }
 
-    let dest = match plan {
-        Plan::Preview(n) | Plan::RemovePreview(n) => Some(format!("{PREVIEWS_DIR}/pr-{n}")),
-        _ => None,
+    let (preview, remove) = match plan {
+        Plan::Preview(n) => (Some(n), None),
+        Plan::RemovePreview(n) => (None, Some(n)),
+        _ => (None, None),
     };
-    let placement = match (&plan, &dest) {
-        (Plan::RemovePreview(_), Some(d)) => Placement::Remove { dest: d.clone() },
-        (Plan::Preview(_), Some(d)) => Placement::Subdir {
-            dest: d.clone(),
-            nojekyll: !args.publish.no_nojekyll,
-        },
-        _ => Placement::Root {
-            cname: args.publish.cname.as_ref().map(|c| c.trim().to_string()),
-            nojekyll: !args.publish.no_nojekyll,
-        },
-    };
-    let out = site
-        .out
-        .clone()
-        .unwrap_or_else(|| scratch.path().join("out"));
+    let placement = super::deploy::placement(&args.publish, None, preview, remove)?;
+    let dest = placement.dest().map(str::to_string);
     let dir = if matches!(plan, Plan::RemovePreview(_)) {
         None
     } else {
         let mut opts = build::options(&site, true)?;
-        opts.out = out.clone();
         opts.subfolder = dest.clone();
         let report = check::build_and_check(&site, &opts, &prefix, |_| Vec::new())?;
-        if build::exit_code(&report, site.deny_warnings) != ExitCode::SUCCESS {
-            let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
-            let problems = match errors {
-                0 => "warnings and --deny-warnings is set".to_string(),
-                1 => "1 error".to_string(),
-                n => format!("{n} errors"),
-            };
+        if let Some(problems) = build::blocking_problems(&report, site.deny_warnings) {
             let msg = format!(
                 "not published: the site has {problems} (nothing was pushed); fix them and push again"
             );
@@ -173,7 +149,7 @@ pub fn run(args: &CiArgs) -> anyhow::Result<ExitCode> {
             }
             return Ok(ExitCode::from(super::EXIT_PROBLEMS));
         }
-        Some(out)
+        Some(opts.out)
     };
 
     let remote = match (&args.publish.remote, &args.repo) {
@@ -275,7 +251,7 @@ fn report_to_github(
                     .as_deref()
                     .map(|c| format!("https://{}/", c.trim().trim_end_matches('/'))),
                 preview_pr,
-                preview_path: preview_pr.map(|n| format!("{PREVIEWS_DIR}/pr-{n}/")),
+                preview_path: preview_pr.map(publish::preview_dir),
                 branch: args.publish.branch.clone(),
             };
             let done = publish::after_deploy(&client, env, &info);

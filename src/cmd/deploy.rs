@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{DeployArgs, PublishArgs};
 use crate::deploy::source::{self, SourceInfo};
-use crate::deploy::tree::{check_dest, Placement};
+use crate::deploy::tree::{check_dest, preview_dest, Placement};
 use crate::deploy::{self as publish, DeployOptions, DeployProgress, DeployReport, Identity};
 use crate::deploy::{Outcome, Token};
 
@@ -24,11 +24,13 @@ pub fn env_var(name: &str) -> Option<String> {
 /// `notes deploy`.
 pub fn run(args: &DeployArgs) -> anyhow::Result<ExitCode> {
     let site = &args.site;
-    let placement = placement(args)?;
-    let dest = match &placement {
-        Placement::Subdir { dest, .. } | Placement::Remove { dest } => Some(dest.clone()),
-        Placement::Root { .. } => None,
-    };
+    let placement = placement(
+        &args.publish,
+        args.dest.as_deref(),
+        args.preview,
+        args.remove_preview,
+    )?;
+    let dest = placement.dest().map(str::to_string);
     let dir = if matches!(placement, Placement::Remove { .. }) {
         None
     } else {
@@ -71,16 +73,9 @@ fn build_is_clean(args: &DeployArgs, opts: &crate::render::BuildOptions) -> anyh
         site.quiet,
         &build::path_prefix(&opts.site),
     );
-    let errors = built.diagnostics.iter().filter(|d| d.is_error()).count();
-    let denied = site.deny_warnings && !built.diagnostics.is_empty();
-    if errors > 0 || denied {
+    if let Some(problems) = build::blocking_problems(&built, site.deny_warnings) {
         eprintln!(
-            "error: not deployed: the build has {} (nothing was pushed)\n  hint: fix them, then run `notes deploy` again",
-            if errors > 0 {
-                format!("{errors} error{}", if errors == 1 { "" } else { "s" })
-            } else {
-                "warnings and --deny-warnings is set".to_string()
-            }
+            "error: not deployed: the build has {problems} (nothing was pushed)\n  hint: fix them, then run `notes deploy` again"
         );
         return Ok(false);
     }
@@ -88,25 +83,30 @@ fn build_is_clean(args: &DeployArgs, opts: &crate::render::BuildOptions) -> anyh
 }
 
 /// Where the site goes, from --dest, --preview and --remove-preview.
-fn placement(args: &DeployArgs) -> anyhow::Result<Placement> {
-    let nojekyll = !args.publish.no_nojekyll;
-    Ok(if let Some(n) = args.remove_preview {
+pub fn placement(
+    publish: &PublishArgs,
+    dest: Option<&str>,
+    preview: Option<u64>,
+    remove_preview: Option<u64>,
+) -> anyhow::Result<Placement> {
+    let nojekyll = !publish.no_nojekyll;
+    Ok(if let Some(n) = remove_preview {
         Placement::Remove {
-            dest: format!("{}/pr-{n}", crate::deploy::tree::PREVIEWS_DIR),
+            dest: preview_dest(n),
         }
-    } else if let Some(n) = args.preview {
+    } else if let Some(n) = preview {
         Placement::Subdir {
-            dest: format!("{}/pr-{n}", crate::deploy::tree::PREVIEWS_DIR),
+            dest: preview_dest(n),
             nojekyll,
         }
-    } else if let Some(d) = &args.dest {
+    } else if let Some(d) = dest {
         Placement::Subdir {
             dest: check_dest(d)?,
             nojekyll,
         }
     } else {
         Placement::Root {
-            cname: args.publish.cname.as_ref().map(|c| c.trim().to_string()),
+            cname: publish.cname.as_ref().map(|c| c.trim().to_string()),
             nojekyll,
         }
     })

@@ -147,6 +147,21 @@ pub enum Placement {
     },
 }
 
+/// The folder of pull request `pr`'s preview in the branch: `previews/pr-N`.
+pub fn preview_dest(pr: u64) -> String {
+    format!("{PREVIEWS_DIR}/pr-{pr}")
+}
+
+impl Placement {
+    /// The folder this placement writes or removes; `None` for the branch root.
+    pub fn dest(&self) -> Option<&str> {
+        match self {
+            Placement::Subdir { dest, .. } | Placement::Remove { dest } => Some(dest),
+            Placement::Root { .. } => None,
+        }
+    }
+}
+
 /// Checks a `--dest` folder: relative, plain names, no `..`, nothing that git treats specially.
 pub fn check_dest(dest: &str) -> Result<String, DeployError> {
     let trimmed = dest.trim_matches('/');

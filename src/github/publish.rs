@@ -80,7 +80,7 @@ pub struct PublishReport {
 
 /// The folder of a pull request's preview inside the site.
 pub fn preview_dir(pr: u64) -> String {
-    format!("previews/pr-{pr}/")
+    format!("{}/", crate::deploy::tree::preview_dest(pr))
 }
 
 /// Joins a site address and a path inside the site, with exactly one slash between.
