@@ -152,10 +152,10 @@ pub fn run(args: &CiArgs) -> anyhow::Result<ExitCode> {
         Some(opts.out)
     };
 
+    // A cloned repository is published back to where it came from unless told otherwise.
     let remote = match (&args.publish.remote, &args.repo) {
-        (Some(r), _) => source::resolve_remote(Some(r), &site.site, &env_var)?,
         (None, Some(repo)) => repo.clone(),
-        (None, None) => source::resolve_remote(None, &site.site, &env_var)?,
+        (given, _) => source::resolve_remote(given.as_deref(), &site.site, &env_var)?,
     };
     let source_info = source::source_info(&site.site, &env_var);
     let opts = super::deploy::options(
