@@ -298,6 +298,7 @@ fn cached_conversions_follow_the_files_a_page_reads() {
         final_pass: true,
         fail_fast: false,
         subfolder: None,
+        check_data: true,
     };
     let cache = BuildSession::default();
     let read = |rel: &str| std::fs::read_to_string(tmp.path().join("out").join(rel)).expect("out");
@@ -331,6 +332,7 @@ fn a_session_rerenders_other_pages_when_what_they_show_changes() {
         final_pass: false,
         fail_fast: false,
         subfolder: None,
+        check_data: true,
     };
     let session = BuildSession::keeping_last_good();
     let read = |rel: &str| std::fs::read_to_string(out.join(rel)).expect("out");

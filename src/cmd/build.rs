@@ -42,6 +42,7 @@ pub fn options(args: &SiteArgs, final_pass: bool) -> anyhow::Result<BuildOptions
         final_pass,
         fail_fast: args.fail_fast,
         subfolder: None,
+        check_data: true,
     })
 }
 
@@ -96,7 +97,9 @@ pub fn run_build_cached(
 /// `notes build`.
 pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     let site = &args.site;
-    let opts = options(site, true)?;
+    let mut opts = options(site, true)?;
+    // `build` prints its own diagnostics only; links and anchors are `check`'s business.
+    opts.check_data = false;
     if args.watch {
         return watch(args, &opts);
     }

@@ -49,6 +49,9 @@ pub struct BuildOptions {
     /// The folder of the published site this build goes into (a preview's
     /// `previews/pr-7`): root-relative links get it after the prepath.
     pub subfolder: Option<String>,
+    /// Keep what `check` reads of every page (links, anchors, code blocks); a plain build
+    /// reports only its own diagnostics and can skip gathering them.
+    pub check_data: bool,
 }
 
 /// What a watch or serve session keeps between builds: conversions of pages whose source
@@ -274,7 +277,12 @@ struct Rendered {
     diags: Vec<Diagnostic>,
     redirects: Vec<String>,
     sitemap_exclude: bool,
+    /// The page's sitemap entry, unless it is left out of the sitemap.
+    sitemap: Option<SitemapEntry>,
 }
+
+/// A sitemap line: URL, last change, change frequency, priority.
+type SitemapEntry = (String, Date, String, String);
 
 /// A page of a live session rendered exactly as last time: keep its file as it is.
 fn reuse(
@@ -296,6 +304,7 @@ fn reuse(
         diags: memo.diags,
         redirects: memo.redirects,
         sitemap_exclude: memo.sitemap_exclude,
+        sitemap: None,
     })
 }
 
@@ -421,13 +430,19 @@ pub fn build_cached(
     // Pages whose conversion was reused need no new layout when nothing any layout can
     // read of other pages changed either.
     let site_unchanged = cache.is_some_and(|s| s.same_site(site_fingerprint(&pages)));
-    let index = site_index(&pages, &globals, layouts);
-    let summaries = pages_summary(&pages);
-    let nav = match &theme {
-        Some(_) => super::themed::site_nav(&summaries),
-        None => Vec::new(),
-    };
-    let theme_cache = super::themed::ThemeCache::new(&nav);
+    // The site-wide views of all pages are independent of each other: made side by side.
+    let (index, (summaries, nav, theme_cache)) = rayon::join(
+        || site_index(&pages, &globals, layouts),
+        || {
+            let summaries = pages_summary(&pages);
+            let nav = match &theme {
+                Some(_) => super::themed::site_nav(&summaries),
+                None => Vec::new(),
+            };
+            let theme_cache = super::themed::ThemeCache::new(&nav);
+            (summaries, nav, theme_cache)
+        },
+    );
 
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
     // held in memory at once.
@@ -441,9 +456,18 @@ pub fn build_cached(
             .enumerate()
             .filter(|(_, p)| !p.draft)
             .map(|(k, page)| {
+                let with_sitemap = |r: Rendered| {
+                    let listed = !r.sitemap_exclude
+                        && page.out_rel != "404.html"
+                        && !page.vars.bool("sitemap_exclude");
+                    Rendered {
+                        sitemap: listed.then(|| page_sitemap_entry(page)),
+                        ..r
+                    }
+                };
                 if let Some(kept) = reuse(cache, site_unchanged, page, &out) {
                     progress.advance();
-                    return Rendered { index: k, ..kept };
+                    return with_sitemap(Rendered { index: k, ..kept });
                 }
                 laid_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let mut diags = Vec::new();
@@ -480,14 +504,15 @@ pub fn build_cached(
                         },
                     );
                 }
-                Rendered {
+                with_sitemap(Rendered {
                     index: k,
                     hash,
                     written,
                     diags,
                     redirects,
                     sitemap_exclude: exclude,
-                }
+                    sitemap: None,
+                })
             })
             .collect()
     };
@@ -499,7 +524,7 @@ pub fn build_cached(
                     .sources
                     .insert(page.src.rpath.clone(), page.source.clone());
             }
-        } else {
+        } else if opts.check_data {
             collect_check_data(&pages, report);
         }
     };
@@ -523,12 +548,13 @@ pub fn build_cached(
                 Err(e) => report.diagnostics.push(write_error(&e)),
             }
         }
-        if !r.sitemap_exclude && page.out_rel != "404.html" && !page.vars.bool("sitemap_exclude") {
-            sitemap_entries.push(page_sitemap_entry(page));
-        }
+        sitemap_entries.extend(r.sitemap);
     }
     report.pages = pages.iter().filter(|p| !p.draft).count();
     report.laid_out = laid_out.into_inner();
+    if cache.is_none() && !opts.check_data {
+        keep_quoted_sources(&pages, &mut report);
+    }
 
     // Tag pages show only what the fingerprint covers: a live session keeps them as they are.
     let keep_tags = site_unchanged
@@ -785,7 +811,11 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
         }
         None => match std::fs::read(&src.path) {
             Ok(bytes) => {
-                let key = crate::dialect::html::fnv1a(&bytes) ^ env.site_key;
+                // The content key only matters to a live session's cache.
+                let key = match env.cache {
+                    Some(_) => crate::dialect::html::fnv1a(&bytes) ^ env.site_key,
+                    None => 0,
+                };
                 match decode_source(bytes, &file) {
                     Ok(text) => {
                         let source: Arc<str> = Arc::from(text.as_str());
@@ -896,20 +926,34 @@ fn failed_page(globals: &Globals, d: Diagnostic) -> Converted {
 
 /// What templates need to know of the whole site.
 fn site_index(pages: &[Page], globals: &Globals, layouts: HashMap<String, String>) -> SiteIndex {
-    let mut vars = HashMap::new();
+    let mut vars = HashMap::with_capacity(pages.len());
     let mut tags: HashMap<String, Vec<(String, String, Option<Date>)>> = HashMap::new();
-    for page in pages.iter().filter(|p| !p.draft) {
-        vars.insert(page.key.clone(), page.vars.clone());
-        for tag in page.vars.strings("tags") {
+    // What each page adds to the tag lists is worked out in parallel, then gathered in order.
+    let tagged: Vec<Vec<(String, (String, String, Option<Date>))>> = pages
+        .par_iter()
+        .filter(|p| !p.draft)
+        .map(|page| {
+            let names = page.vars.strings("tags");
+            if names.is_empty() {
+                return Vec::new();
+            }
             let title = match page.vars.get("title") {
                 Some(Value::Str(t)) => t.clone(),
                 _ => format!("/{}/", page.key),
             };
             let date = page.vars.get("date").and_then(Date::of_value);
-            tags.entry(refstring(&tag))
-                .or_default()
-                .push((pretty_url(&page.url), title, date));
-        }
+            let url = pretty_url(&page.url);
+            names
+                .iter()
+                .map(|tag| (refstring(tag), (url.clone(), title.clone(), date)))
+                .collect()
+        })
+        .collect();
+    for page in pages.iter().filter(|p| !p.draft) {
+        vars.insert(page.key.clone(), page.vars.clone());
+    }
+    for (tag, entry) in tagged.into_iter().flatten() {
+        tags.entry(tag).or_default().push(entry);
     }
     for list in tags.values_mut() {
         // Newest first; undated pages last; ties by URL so the order never depends on threads.
@@ -1033,7 +1077,7 @@ pub struct PageSummary {
 
 fn pages_summary(pages: &[Page]) -> Vec<PageSummary> {
     pages
-        .iter()
+        .par_iter()
         .filter(|p| !p.draft)
         .map(|p| PageSummary {
             out_rel: p.out_rel.clone(),
@@ -1045,7 +1089,7 @@ fn pages_summary(pages: &[Page]) -> Vec<PageSummary> {
         .collect()
 }
 
-fn page_sitemap_entry(page: &Page) -> (String, Date, String, String) {
+fn page_sitemap_entry(page: &Page) -> SitemapEntry {
     let freq = match page.vars.str("sitemap_changefreq") {
         "" => "monthly".to_string(),
         f => f.to_string(),
@@ -1065,6 +1109,24 @@ fn redirect_page(url: &str, prepath: &str) -> String {
         format!("/{prepath}{url}")
     };
     format!("<!-- Generated Redirect -->\n<!doctype html>\n<html>\n<head>\n  <meta http-equiv=\"refresh\" content='0; url=\"{target}\"'>\n</head>\n</html>\n")
+}
+
+/// Keeps the sources of the pages a diagnostic points into, which reports quote.
+fn keep_quoted_sources(pages: &[Page], report: &mut BuildReport) {
+    let quoted: std::collections::HashSet<&str> = report
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.span.as_ref().map(|s| &*s.file))
+        .collect();
+    if quoted.is_empty() {
+        return;
+    }
+    let sources: Vec<(String, Arc<str>)> = pages
+        .iter()
+        .filter(|p| quoted.contains(p.src.rpath.as_str()))
+        .map(|p| (p.src.rpath.clone(), p.source.clone()))
+        .collect();
+    report.sources.extend(sources);
 }
 
 /// Keeps what `notes check` needs: anchors, links, code blocks, untitled pages, sources.

@@ -159,6 +159,7 @@ fn tag_page(
                     url: url.clone(),
                     active: false,
                     children: Vec::new(),
+                    folded: false,
                 })
                 .collect();
             let ctx = TagContext {

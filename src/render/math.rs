@@ -39,26 +39,56 @@ pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<S
     if !html.contains("\\(") && !html.contains("\\[") {
         return (html.to_string(), problems);
     }
+    // Only `<` (markup to step over) and `\` (a possible formula) matter: everything
+    // between them is copied in one piece when the next formula is replaced.
+    let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() * 2);
+    let mut copied = 0;
     let mut pos = 0;
-    while pos < html.len() {
-        let rest = &html[pos..];
-        match rest.find('<') {
-            Some(0) => {
-                let skip = markup_len(rest);
-                out.push_str(&rest[..skip]);
-                pos += skip;
-            }
-            Some(lt) => {
-                convert_text(&rest[..lt], &mut out, &mut problems, cache);
-                pos += lt;
-            }
-            None => {
-                convert_text(rest, &mut out, &mut problems, cache);
-                pos = html.len();
-            }
+    while let Some(k) = memchr::memchr2(b'<', b'\\', &bytes[pos..]) {
+        let at = pos + k;
+        if bytes[at] == b'<' {
+            pos = at + markup_len(&html[at..]);
+            continue;
         }
+        let (close, mode) = match bytes.get(at + 1) {
+            Some(b'(') => ("\\)", DisplayMode::Inline),
+            Some(b'[') => ("\\]", DisplayMode::Block),
+            // A tag right after a backslash is still markup.
+            Some(b'<') => {
+                pos = at + 1;
+                continue;
+            }
+            // `\\` and other escapes are skipped as a pair, so `\\(` is not an opener.
+            Some(_) => {
+                pos = at + 2;
+                continue;
+            }
+            None => break,
+        };
+        // A formula lies within one run of text: its closer comes before the next tag.
+        let tex_start = at + 2;
+        let text_end =
+            memchr::memchr(b'<', &bytes[tex_start..]).map_or(html.len(), |k| tex_start + k);
+        let Some(tex_len) = find_closer(&html[tex_start..text_end], close) else {
+            pos = tex_start;
+            continue;
+        };
+        let tex_end = tex_start + tex_len;
+        match cached_mathml(&html[tex_start..tex_end], mode, cache).as_deref() {
+            Ok(mathml) => {
+                out.push_str(&html[copied..at]);
+                out.push_str(mathml);
+                copied = tex_end + 2;
+            }
+            Err(message) => problems.push(format!(
+                "cannot render math `{}`: {message}",
+                unescape_html(&html[at..tex_end + 2])
+            )),
+        }
+        pos = tex_end + 2;
     }
+    out.push_str(&html[copied..]);
     (out, problems)
 }
 
@@ -68,7 +98,7 @@ fn markup_len(s: &str) -> usize {
     if s.starts_with("<!--") {
         return s.find("-->").map_or(s.len(), |end| end + 3);
     }
-    let tag_end = s.find('>').map_or(s.len(), |end| end + 1);
+    let tag_end = memchr::memchr(b'>', s.as_bytes()).map_or(s.len(), |end| end + 1);
     let name_len = s[1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
     let name = &s.as_bytes()[1..1 + name_len];
     if !RAW_ELEMENTS
@@ -99,60 +129,6 @@ fn find_close_tag(s: &str, from: usize, name: &[u8]) -> Option<usize> {
         at = start + 2;
     }
     None
-}
-
-/// Converts the math of one run of text (no tags inside) and appends it to `out`.
-fn convert_text(
-    text: &str,
-    out: &mut String,
-    problems: &mut Vec<String>,
-    cache: Option<&MathCache>,
-) {
-    let bytes = text.as_bytes();
-    let mut copied = 0;
-    let mut i = 0;
-    while i + 1 < bytes.len() {
-        match text[i..].find('\\') {
-            Some(k) => i += k,
-            None => break,
-        }
-        if i + 1 >= bytes.len() {
-            break;
-        }
-        let (close, mode) = match bytes[i + 1] {
-            b'(' => ("\\)", DisplayMode::Inline),
-            b'[' => ("\\]", DisplayMode::Block),
-            // `\\` and other escapes are skipped as a pair, so `\\(` is not an opener (the
-            // whole escaped character, so that the search goes on from a character boundary).
-            _ => {
-                i += 1 + text[i + 1..].chars().next().map_or(1, char::len_utf8);
-                continue;
-            }
-        };
-        let tex_start = i + 2;
-        let Some(tex_len) = find_closer(&text[tex_start..], close) else {
-            i += 2;
-            continue;
-        };
-        let tex_end = tex_start + tex_len;
-        let original = &text[i..tex_end + 2];
-        match cached_mathml(&text[tex_start..tex_end], mode, cache).as_deref() {
-            Ok(mathml) => {
-                out.push_str(&text[copied..i]);
-                out.push_str(mathml);
-            }
-            Err(message) => {
-                problems.push(format!(
-                    "cannot render math `{}`: {message}",
-                    unescape_html(original)
-                ));
-                out.push_str(&text[copied..tex_end + 2]);
-            }
-        }
-        copied = tex_end + 2;
-        i = copied;
-    }
-    out.push_str(&text[copied..]);
 }
 
 /// Offset in `s` of the closing delimiter `close`, skipping escaped pairs like `\\`.
@@ -359,6 +335,15 @@ mod tests {
         let (out, problems) = render_math(html);
         assert!(problems.is_empty(), "{problems:?}");
         assert!(out.starts_with("<p>\\é \\\\(x\\) then <math"), "{out}");
+    }
+
+    #[test]
+    fn formulas_end_within_their_text_and_a_backslash_before_a_tag_is_text() {
+        let html = "<p>\\(x<b>\\)</b> a \\<em>\\(y\\)</em> b\\</p>";
+        let (out, problems) = render_math(html);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(out.starts_with("<p>\\(x<b>\\)</b> a \\<em><math"), "{out}");
+        assert!(out.ends_with("</math></em> b\\</p>"), "{out}");
     }
 
     #[test]

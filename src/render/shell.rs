@@ -1,5 +1,5 @@
-//! The built-in `page.html` and `tag.html` (with `base.html` and the `toc_list` macro)
-//! written out in Rust.
+//! The built-in `page.html`, `tag.html` and `nav.html` (with `base.html` and the
+//! `toc_list` and `nav_list` macros) written out in Rust.
 //!
 //! Laying out a page through tera means serializing the whole context, body and sidebar
 //! included, into JSON values and walking the template tree for every page; on a site of
@@ -9,7 +9,7 @@
 //! change to `templates/page.html`, `tag.html`, `base.html` or `macros.html` must be made
 //! here too.
 
-use super::theme::{escape_html, toc_tree, PageContext, TagContext, TocNode};
+use super::theme::{escape_html, toc_tree, NavView, PageContext, TagContext, TocNode};
 
 /// `base.html` from the top to the opening `<title>`.
 const DOCUMENT_START: &str =
@@ -214,3 +214,67 @@ focusable=\"false\"><circle cx=\"12\" cy=\"12\" r=\"4.2\" fill=\"currentColor\"/
 fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\"/></svg>\n  \
 </button>\n</header>\n<div class=\"layout\">\n  \
 <nav id=\"sidebar\" class=\"sidebar\" aria-label=\"Pages\">\n    ";
+
+/// The sidebar as the built-in `nav.html` renders it.
+pub(super) fn nav(items: &[NavView]) -> String {
+    let mut out = String::with_capacity(4096);
+    nav_list(&mut out, items);
+    out.push('\n');
+    out
+}
+
+/// The `nav_list` macro of `macros.html`.
+fn nav_list(out: &mut String, items: &[NavView]) {
+    out.push_str("<ul class=\"nav-list\">");
+    for item in items {
+        let listed = !item.children.is_empty();
+        out.push_str("\n  <li class=\"nav-item");
+        if listed && item.open {
+            out.push_str(" open");
+        }
+        out.push_str("\">");
+        let current = if item.active {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
+        if listed {
+            out.push_str(if item.open {
+                "\n    <details open>\n      <summary>"
+            } else {
+                "\n    <details>\n      <summary>"
+            });
+            if item.url.is_empty() {
+                out.push_str("<span class=\"nav-group\">");
+                out.push_str(&escape_html(item.title));
+                out.push_str("</span>");
+            } else {
+                link(out, item.url, current, item.title);
+            }
+            out.push_str("</summary>\n      ");
+            nav_list(out, &item.children);
+            out.push_str("\n    </details>");
+        } else {
+            out.push_str("\n    ");
+            let more = if item.has_children {
+                " class=\"nav-more\""
+            } else {
+                ""
+            };
+            link(out, item.url, &[current, more].concat(), item.title);
+        }
+        out.push_str("\n  </li>");
+    }
+    out.push_str("\n</ul>");
+}
+
+/// `<a href="url"{attrs}>title</a>`, escaped as tera escapes.
+fn link(out: &mut String, url: &str, attrs: &str, title: &str) {
+    out.push_str("<a href=\"");
+    out.push_str(&escape_html(url));
+    out.push('"');
+    out.push_str(attrs);
+    out.push('>');
+    out.push_str(&escape_html(title));
+    out.push_str("</a>");
+}

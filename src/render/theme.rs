@@ -31,6 +31,24 @@ pub struct NavItem {
     pub active: bool,
     /// Pages and folders inside this folder.
     pub children: Vec<NavItem>,
+    /// The folder has children this tree leaves out (large sites list only the current
+    /// page's branch).
+    pub folded: bool,
+}
+
+impl NavItem {
+    /// Where a link to this entry goes: its own page, or for a folder without one, the
+    /// first page inside it.
+    pub fn link(&self) -> &str {
+        if !self.url.is_empty() {
+            return &self.url;
+        }
+        self.children
+            .iter()
+            .map(NavItem::link)
+            .find(|url| !url.is_empty())
+            .unwrap_or("")
+    }
 }
 
 /// What a page template receives.
@@ -96,6 +114,8 @@ pub struct Theme {
     builtin_page: bool,
     /// The same for tag pages.
     builtin_tag: bool,
+    /// The same for the sidebar.
+    builtin_nav: bool,
 }
 
 /// A theme template that cannot be loaded or rendered.
@@ -213,7 +233,11 @@ impl Theme {
             .map(|(name, (origin, _))| (name.clone(), origin.clone()))
             .collect();
         // Parse each file on its own first, so a syntax error names its file and line.
-        for (name, (origin, text)) in &sources {
+        // The built-in files are known to parse; only a site's own are tried alone.
+        for (name, (origin, text)) in sources
+            .iter()
+            .filter(|(_, (o, _))| !o.starts_with("built-in "))
+        {
             if let Err(e) = tera::Template::new(name, None, text) {
                 return Err(template_error(origin, &e, &origins));
             }
@@ -225,21 +249,23 @@ impl Theme {
                 let file = blamed_template(&e, &origins).unwrap_or("templates/");
                 template_error(file, &e, &origins)
             })?;
-        let builtin = |names: [&str; 3]| {
+        let builtin = |names: &[&str]| {
             names.iter().all(|name| {
                 origins
                     .get(*name)
                     .is_some_and(|o| o.starts_with("built-in "))
             })
         };
-        let builtin_page = builtin(["page.html", "base.html", "macros.html"]);
-        let builtin_tag = builtin(["tag.html", "base.html", "macros.html"]);
+        let builtin_page = builtin(&["page.html", "base.html", "macros.html"]);
+        let builtin_tag = builtin(&["tag.html", "base.html", "macros.html"]);
+        let builtin_nav = builtin(&["nav.html", "macros.html"]);
         Ok(Theme {
             tera,
             origins,
             assets,
             builtin_page,
             builtin_tag,
+            builtin_nav,
         })
     }
 
@@ -274,6 +300,14 @@ impl Theme {
 
     /// Renders the sidebar alone with `nav.html`, for reuse across the pages of a branch.
     pub fn render_nav(&self, nav: &[NavItem]) -> Result<String, ThemeError> {
+        if self.builtin_nav {
+            return Ok(super::shell::nav(&nav_view(nav)));
+        }
+        self.render_nav_with_tera(nav)
+    }
+
+    /// [`Theme::render_nav`] through tera, whatever the templates.
+    fn render_nav_with_tera(&self, nav: &[NavItem]) -> Result<String, ThemeError> {
         let mut context = Context::new();
         context.insert("nav", &nav_view(nav));
         self.render("nav.html", context)
@@ -550,19 +584,21 @@ fn strip_links(html: &str) -> String {
 
 /// A sidebar entry as templates see it.
 #[derive(Debug, Serialize)]
-struct NavView<'a> {
-    title: &'a str,
-    url: &'a str,
-    active: bool,
+pub(super) struct NavView<'a> {
+    pub(super) title: &'a str,
+    /// Empty for a folder without a page of its own when its children are listed; a folded
+    /// folder links to its first page instead.
+    pub(super) url: &'a str,
+    pub(super) active: bool,
     /// The current page is this entry or inside it.
-    open: bool,
+    pub(super) open: bool,
     /// The entry has children, even if they are not listed (large sites).
-    has_children: bool,
-    children: Vec<NavView<'a>>,
+    pub(super) has_children: bool,
+    pub(super) children: Vec<NavView<'a>>,
 }
 
 /// Prepares the sidebar for templates, trimming it on large sites.
-fn nav_view(nav: &[NavItem]) -> Vec<NavView<'_>> {
+pub(super) fn nav_view(nav: &[NavItem]) -> Vec<NavView<'_>> {
     fn count(items: &[NavItem]) -> usize {
         items.iter().map(|i| 1 + count(&i.children)).sum()
     }
@@ -571,13 +607,14 @@ fn nav_view(nav: &[NavItem]) -> Vec<NavView<'_>> {
             .iter()
             .map(|item| {
                 let open = contains_active(item);
+                let listed = full || open;
                 NavView {
                     title: &item.title,
-                    url: &item.url,
+                    url: if listed { &item.url } else { item.link() },
                     active: item.active,
                     open,
-                    has_children: !item.children.is_empty(),
-                    children: if full || open {
+                    has_children: !item.children.is_empty() || item.folded,
+                    children: if listed {
                         view(&item.children, full)
                     } else {
                         Vec::new()
@@ -649,6 +686,7 @@ pub fn build_nav(pages: &[(String, String, String)], active_url: &str) -> Vec<Na
                 url: url.to_string(),
                 active: normalize_url(url) == active,
                 children: Vec::new(),
+                folded: false,
             };
             if top && stem == "index" {
                 index_first.push(item);
@@ -669,6 +707,7 @@ pub fn build_nav(pages: &[(String, String, String)], active_url: &str) -> Vec<Na
                 url: url.to_string(),
                 active: active_here,
                 children: make(sub, active, false),
+                folded: false,
             });
         }
         items.sort_by_cached_key(|item| (item.title.to_lowercase(), item.url.clone()));
@@ -858,6 +897,7 @@ mod tests {
             url: url.to_string(),
             active: false,
             children: Vec::new(),
+            folded: false,
         };
         for bits in 0u32..8 {
             let ctx = TagContext {
@@ -885,6 +925,69 @@ mod tests {
                 Err(e) => panic!("{e}"),
             }
         }
+    }
+
+    /// A site tree with odd titles and URLs, folders with and without pages of their own,
+    /// and `wide` pages in one folder (over the limit where the sidebar folds).
+    fn nav_site(wide: usize) -> Vec<(String, String, String)> {
+        let mut pages = vec![
+            (
+                "/".to_string(),
+                "Home & <b>".to_string(),
+                "index.md".to_string(),
+            ),
+            (
+                "/a/".to_string(),
+                "A \"quoted\" 'page'".to_string(),
+                "a/index.md".to_string(),
+            ),
+            ("/a/x/".to_string(), "X".to_string(), "a/x.md".to_string()),
+            (
+                "/b/c/d/".to_string(),
+                "D".to_string(),
+                "b/c/d.md".to_string(),
+            ),
+            ("/b/e/".to_string(), "E".to_string(), "b/e.md".to_string()),
+        ];
+        for k in 0..wide {
+            pages.push((format!("/w/p{k}/"), format!("P{k}"), format!("w/p{k}.md")));
+        }
+        pages
+    }
+
+    #[test]
+    fn built_in_nav_matches_the_template_byte_for_byte() {
+        let theme = load(None);
+        assert!(theme.builtin_nav);
+        for wide in [0, 3, 250] {
+            for active in ["", "/", "/a/", "/a/x/", "/b/c/d/", "/b/e/", "/w/p1/"] {
+                let nav = build_nav(&nav_site(wide), active);
+                let tera = match theme.render_nav_with_tera(&nav) {
+                    Ok(html) => html,
+                    Err(e) => panic!("{e}"),
+                };
+                match theme.render_nav(&nav) {
+                    Ok(html) => assert_eq!(html, tera, "{wide} pages, at {active}"),
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn folded_folders_link_to_their_first_page() {
+        let theme = load(None);
+        let nav = build_nav(&nav_site(250), "/a/x/");
+        let html = match theme.render_nav(&nav) {
+            Ok(html) => html,
+            Err(e) => panic!("{e}"),
+        };
+        // `b/` has no page of its own: folded, it leads to its first page, marked as a folder.
+        assert!(
+            html.contains("<a href=\"/b/c/d/\" class=\"nav-more\">B</a>"),
+            "{html}"
+        );
+        assert!(!html.contains("href=\"\""), "{html}");
     }
 
     #[test]
@@ -996,6 +1099,7 @@ mod tests {
                 url: "/lectures/types/".to_string(),
                 active: false,
                 children: vec![],
+                folded: false,
             }],
             nav: build_nav(&pages(), ""),
             nav_html: None,

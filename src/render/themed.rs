@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use rayon::prelude::*;
+
 use crate::diag::{Diagnostic, LineIndex};
 use crate::dialect::{Globals, Value};
 
@@ -42,7 +44,7 @@ fn strip_tags(html: &str) -> String {
 /// The navigation tree of the whole site, with nothing active.
 pub fn site_nav(pages: &[PageSummary]) -> Vec<NavItem> {
     let entries: Vec<(String, String, String)> = pages
-        .iter()
+        .par_iter()
         .filter(|p| p.out_rel != "404.html")
         .map(|p| {
             (
@@ -62,15 +64,17 @@ fn nav_for(items: &[NavItem], url: &str, trim: bool) -> Vec<NavItem> {
         .iter()
         .map(|item| {
             let on_path = contains(item, url);
+            let folded = trim && !on_path && !item.children.is_empty();
             NavItem {
                 title: item.title.clone(),
-                url: item.url.clone(),
+                url: if folded { item.link() } else { &item.url }.to_string(),
                 active: item.url == url,
-                children: if trim && !on_path {
+                children: if folded {
                     Vec::new()
                 } else {
                     nav_for(&item.children, url, trim)
                 },
+                folded,
             }
         })
         .collect()
