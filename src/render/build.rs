@@ -924,12 +924,15 @@ fn failed_page(globals: &Globals, d: Diagnostic) -> Converted {
     }
 }
 
+/// A page listed under a tag: pretty URL, title, date.
+type TagEntry = (String, String, Option<Date>);
+
 /// What templates need to know of the whole site.
 fn site_index(pages: &[Page], globals: &Globals, layouts: HashMap<String, String>) -> SiteIndex {
     let mut vars = HashMap::with_capacity(pages.len());
-    let mut tags: HashMap<String, Vec<(String, String, Option<Date>)>> = HashMap::new();
+    let mut tags: HashMap<String, Vec<TagEntry>> = HashMap::new();
     // What each page adds to the tag lists is worked out in parallel, then gathered in order.
-    let tagged: Vec<Vec<(String, (String, String, Option<Date>))>> = pages
+    let tagged: Vec<Vec<(String, TagEntry)>> = pages
         .par_iter()
         .filter(|p| !p.draft)
         .map(|page| {
