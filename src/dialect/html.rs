@@ -94,6 +94,41 @@ fn decode_entity(name: &str) -> Option<char> {
 
 /// Franklin's `refstring`: the id given to a heading or label with this (HTML) text.
 pub fn refstring(html: &str) -> String {
+    // Headings and tags are mostly plain ASCII words: one pass, one allocation.
+    if html.is_ascii() && !html.contains(['<', '&']) {
+        return refstring_plain(html);
+    }
+    refstring_general(html)
+}
+
+/// [`refstring`] of ASCII text without tags or entities.
+fn refstring_plain(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for b in text.bytes() {
+        match b {
+            b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' => space = true,
+            b'_' | b'-' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => {
+                // Whitespace inside becomes `_`, and runs of `_` become one.
+                let c = b.to_ascii_lowercase() as char;
+                if (space || c == '_') && !out.is_empty() && !out.ends_with('_') {
+                    out.push('_');
+                }
+                space = false;
+                if c != '_' || out.is_empty() {
+                    out.push(c);
+                }
+            }
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        return refstring_general(text);
+    }
+    out
+}
+
+fn refstring_general(html: &str) -> String {
     let text = unescape(&strip_simple_tags(html));
     let mut kept = String::with_capacity(text.len());
     for c in text.chars() {
@@ -194,6 +229,14 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
+
+    proptest::proptest! {
+        #[test]
+        fn plain_refstrings_match_the_general_rule(text in "[ a-cA-C0-9_\\-!?.\t\n\x0B\x0C\r]{0,24}") {
+            proptest::prop_assert_eq!(refstring_plain(&text), refstring_general(&text));
+        }
+    }
+
     use super::*;
 
     #[test]

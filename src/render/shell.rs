@@ -228,11 +228,11 @@ fn nav_list(out: &mut String, items: &[NavView]) {
     out.push_str("<ul class=\"nav-list\">");
     for item in items {
         let listed = !item.children.is_empty();
-        out.push_str("\n  <li class=\"nav-item");
-        if listed && item.open {
-            out.push_str(" open");
-        }
-        out.push_str("\">");
+        out.push_str(if listed && item.open {
+            "\n<li class=\"open\">"
+        } else {
+            "\n<li>"
+        });
         let current = if item.active {
             " aria-current=\"page\""
         } else {
@@ -240,9 +240,9 @@ fn nav_list(out: &mut String, items: &[NavView]) {
         };
         if listed {
             out.push_str(if item.open {
-                "\n    <details open>\n      <summary>"
+                "<details open><summary>"
             } else {
-                "\n    <details>\n      <summary>"
+                "<details><summary>"
             });
             if item.url.is_empty() {
                 out.push_str("<span class=\"nav-group\">");
@@ -251,11 +251,10 @@ fn nav_list(out: &mut String, items: &[NavView]) {
             } else {
                 link(out, item.url, current, item.title);
             }
-            out.push_str("</summary>\n      ");
+            out.push_str("</summary>");
             nav_list(out, &item.children);
-            out.push_str("\n    </details>");
+            out.push_str("</details>");
         } else {
-            out.push_str("\n    ");
             let more = if item.has_children {
                 " class=\"nav-more\""
             } else {
@@ -263,7 +262,7 @@ fn nav_list(out: &mut String, items: &[NavView]) {
             };
             link(out, item.url, &[current, more].concat(), item.title);
         }
-        out.push_str("\n  </li>");
+        out.push_str("</li>");
     }
     out.push_str("\n</ul>");
 }

@@ -261,6 +261,8 @@ pub fn page(
         Some(at) => [&bar.html[..at], " aria-current=\"page\"", &bar.html[at..]],
         None => [bar.html.as_str(), "", ""],
     };
+    let toc_levels = vars.int("mintoclevel").unwrap_or(1)..=vars.int("maxtoclevel").unwrap_or(10);
+    let tags = vars.strings("tags");
     let mut ctx = PageContext {
         site_title: globals.vars.str("website_title").to_string(),
         page_title: plain_title(vars, view.rpath),
@@ -268,23 +270,18 @@ pub fn page(
         toc: view
             .headings
             .iter()
-            .filter(|h| {
-                let min = vars.int("mintoclevel").unwrap_or(1);
-                let max = vars.int("maxtoclevel").unwrap_or(10);
-                (min..=max).contains(&i64::from(h.level))
-            })
+            .filter(|h| toc_levels.contains(&i64::from(h.level)))
             .cloned()
             .collect(),
         nav_html: None,
         nav: Vec::new(),
         url,
         root: "/".to_string(),
-        tag_slugs: vars
-            .strings("tags")
+        tag_slugs: tags
             .iter()
             .map(|t| crate::dialect::html::refstring(t))
             .collect(),
-        tags: vars.strings("tags"),
+        tags,
         date,
         author: vars.str("author").to_string(),
         description: vars.str("website_description").to_string(),

@@ -301,6 +301,11 @@ impl OutputDir {
     /// Makes `dir` a real folder. A symlink or a stale file in its place is removed (only
     /// the entry itself: a link is never followed), since the output folder is ours.
     fn ensure_dir(&self, dir: &Path, dir_rel: &str, rel: &str) -> Result<(), SiteError> {
+        // In a folder that was empty, nothing is usually there yet: creating it first saves
+        // asking the file system about every new folder. What is there already is looked at.
+        if self.fresh && fs::create_dir(dir).is_ok() {
+            return Ok(());
+        }
         for _ in 0..3 {
             match fs::symlink_metadata(dir) {
                 Ok(meta) if meta.is_dir() => return Ok(()),
