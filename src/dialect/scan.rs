@@ -570,7 +570,7 @@ impl PageState<'_> {
         let html = html.trim_end_matches('\n');
         Some((
             close + 2,
-            Out::Block(format!("<div class=\"{}\">{html}</div>", escape(&classes))),
+            Out::Block(["<div class=\"", &escape(&classes), "\">", html, "</div>"].concat()),
         ))
     }
 
@@ -597,19 +597,33 @@ impl PageState<'_> {
             line,
         });
         self.anchors.push(id.clone());
-        let tag = format!("h{level}");
-        let out = if self.vars.bool("title_links") || self.vars.get("title_links").is_none() {
+        let tag = ["h1", "h2", "h3", "h4", "h5", "h6"][level - 1];
+        let mut out = String::with_capacity(html.len() + 2 * id.len() + 64);
+        for part in ["<", tag, " id=\"", &id, "\">"] {
+            out.push_str(part);
+        }
+        if self.vars.bool("title_links") || self.vars.get("title_links").is_none() {
             let class = match self.vars.str("header_anchor_class") {
                 "" => "header-anchor",
                 c => c,
             };
-            format!(
-                "<{tag} id=\"{id}\"><a href=\"#{id}\" class=\"{}\">{html}</a></{tag}>",
-                escape(class)
-            )
+            for part in [
+                "<a href=\"#",
+                &id,
+                "\" class=\"",
+                &escape(class),
+                "\">",
+                &html,
+                "</a>",
+            ] {
+                out.push_str(part);
+            }
         } else {
-            format!("<{tag} id=\"{id}\">{html}</{tag}>")
-        };
+            out.push_str(&html);
+        }
+        for part in ["</", tag, ">"] {
+            out.push_str(part);
+        }
         Some((line_end, Out::Block(out)))
     }
 

@@ -6,7 +6,8 @@
 //! and the old value kept. Variables Franklin does not know accept any value.
 
 use crate::dialect::value::Value;
-use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::sync::{Arc, OnceLock};
 
 /// A Julia type a default variable accepts.
@@ -261,11 +262,13 @@ fn type_list(types: &[Ty]) -> String {
 /// converting the pages.
 #[derive(Debug, Clone, Default)]
 pub struct PageVars {
-    values: HashMap<String, Value>,
-    base: Option<Arc<HashMap<String, Value>>>,
+    // Looked up for every template variable and page setting: a fast hash, since the keys
+    // are short names the site's author wrote, not input an attacker can shape at scale.
+    values: FxHashMap<String, Value>,
+    base: Option<Arc<FxHashMap<String, Value>>>,
     user: Vec<String>,
     /// For a site's globals: the merged base handed to every page, made on first use.
-    page_base: OnceLock<Arc<HashMap<String, Value>>>,
+    page_base: OnceLock<Arc<FxHashMap<String, Value>>>,
 }
 
 impl PageVars {
@@ -285,7 +288,7 @@ impl PageVars {
     }
 
     /// Every variable, own ones over the base.
-    fn flattened(&self) -> HashMap<String, Value> {
+    fn flattened(&self) -> FxHashMap<String, Value> {
         let mut all = self.base.as_deref().cloned().unwrap_or_default();
         for (k, v) in &self.values {
             all.insert(k.clone(), v.clone());

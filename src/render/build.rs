@@ -785,11 +785,26 @@ fn convert_all(files: &SiteFiles, env: &ConvertEnv<'_>) -> Vec<Page> {
         .collect()
 }
 
+/// The bytes of an opened source file.
+fn read_source(
+    file: std::io::Result<std::fs::File>,
+    meta: Option<&std::fs::Metadata>,
+) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = file?;
+    let size = meta.map_or(0, |m| usize::try_from(m.len()).unwrap_or(0));
+    let mut bytes = Vec::with_capacity(size.saturating_add(1));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Reads and converts one page (or takes it from the session when its file is unchanged).
 fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
     let file: Arc<str> = Arc::from(src.rpath.as_str());
     let cached = std::sync::atomic::AtomicBool::new(false);
-    let meta = std::fs::metadata(&src.path).ok();
+    // One open gives both the file's dates and, when needed, its bytes.
+    let opened = std::fs::File::open(&src.path);
+    let meta = opened.as_ref().ok().and_then(|f| f.metadata().ok());
     let mtime = Date::of_time(
         meta.as_ref()
             .and_then(|m| m.modified().ok())
@@ -809,7 +824,7 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
             cached.store(true, std::sync::atomic::Ordering::Relaxed);
             (source, Some(converted))
         }
-        None => match std::fs::read(&src.path) {
+        None => match read_source(opened, meta.as_ref()) {
             Ok(bytes) => {
                 // The content key only matters to a live session's cache.
                 let key = match env.cache {
