@@ -299,6 +299,7 @@ fn cached_conversions_follow_the_files_a_page_reads() {
         fail_fast: false,
         subfolder: None,
         check_data: true,
+        one_shot: false,
     };
     let cache = BuildSession::default();
     let read = |rel: &str| std::fs::read_to_string(tmp.path().join("out").join(rel)).expect("out");
@@ -333,6 +334,7 @@ fn a_session_rerenders_other_pages_when_what_they_show_changes() {
         fail_fast: false,
         subfolder: None,
         check_data: true,
+        one_shot: false,
     };
     let session = BuildSession::keeping_last_good();
     let read = |rel: &str| std::fs::read_to_string(out.join(rel)).expect("out");

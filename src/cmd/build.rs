@@ -43,6 +43,7 @@ pub fn options(args: &SiteArgs, final_pass: bool) -> anyhow::Result<BuildOptions
         fail_fast: args.fail_fast,
         subfolder: None,
         check_data: true,
+        one_shot: false,
     })
 }
 
@@ -103,6 +104,7 @@ pub fn run(args: &BuildArgs) -> anyhow::Result<ExitCode> {
     if args.watch {
         return watch(args, &opts);
     }
+    opts.one_shot = true;
     let report = run_build(site, &opts)?;
     let format = report::default_format(site.format);
     // On a terminal: everything and a summary; piped, in CI logs or with --quiet: errors only.

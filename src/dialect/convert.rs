@@ -367,10 +367,10 @@ pub(super) fn reinsert(html: &str, inserts: &[String]) -> String {
     let mut out =
         String::with_capacity(html.len() + inserts.iter().map(String::len).sum::<usize>());
     let mut rest = html;
-    while let Some(i) = rest.find(PH_OPEN) {
+    while let Some(i) = find_char(rest, PH_OPEN) {
         out.push_str(&rest[..i]);
         let after_open = &rest[i + PH_OPEN.len_utf8()..];
-        let Some(close) = after_open.find(PH_CLOSE) else {
+        let Some(close) = find_char(after_open, PH_CLOSE) else {
             out.push_str(&rest[i..]);
             return out;
         };
@@ -399,6 +399,13 @@ pub(super) fn reinsert(html: &str, inserts: &[String]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Offset of `c` in `s`: a byte search for its encoding (the placeholders' lead byte is
+/// rare in text, so this is quicker than `str::find` with a `char`).
+fn find_char(s: &str, c: char) -> Option<usize> {
+    let mut buf = [0u8; 4];
+    memchr::memmem::find(s.as_bytes(), c.encode_utf8(&mut buf).as_bytes())
 }
 
 /// Removes a single `<p>...</p>` wrapping the whole fragment, as Franklin does for

@@ -217,7 +217,7 @@ pub fn skip_code(text: &str, i: usize) -> Option<usize> {
     let n = text[i..].bytes().take_while(|b| *b == b'`').count();
     let mut from = i + n;
     loop {
-        let rel = text[from..].find('`')?;
+        let rel = memchr::memchr(b'`', &text.as_bytes()[from..])?;
         let start = from + rel;
         let run = text[start..].bytes().take_while(|b| *b == b'`').count();
         if run == n {

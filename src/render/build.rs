@@ -52,6 +52,9 @@ pub struct BuildOptions {
     /// Keep what `check` reads of every page (links, anchors, code blocks); a plain build
     /// reports only its own diagnostics and can skip gathering them.
     pub check_data: bool,
+    /// The process ends after this build: what it built is left to the system to reclaim
+    /// instead of being freed piece by piece (a large site has millions of pieces).
+    pub one_shot: bool,
 }
 
 /// What a watch or serve session keeps between builds: conversions of pages whose source
@@ -568,11 +571,13 @@ pub fn build_cached(
         Some(_) => (Some(pages), None),
         None => (None, Some(pages)),
     };
+    let one_shot = opts.one_shot;
     let ((), generated) = rayon::join(
-        move || {
-            if let Some(pages) = freed_pages {
-                pages.into_par_iter().for_each(drop);
-            }
+        move || match freed_pages {
+            // The process ends with the build: the system takes the memory back at once.
+            Some(pages) if one_shot => std::mem::forget(pages),
+            Some(pages) => pages.into_par_iter().for_each(drop),
+            None => {}
         },
         || {
             super::generated::generated_files(
@@ -594,6 +599,10 @@ pub fn build_cached(
     };
     let ((), generated) = rayon::join(
         move || {
+            if one_shot {
+                std::mem::forget((summaries, freed_index));
+                return;
+            }
             summaries.into_par_iter().for_each(drop);
             if let Some((index, theme_cache)) = freed_index {
                 drop(theme_cache);
