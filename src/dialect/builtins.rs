@@ -170,6 +170,9 @@ impl PageState<'_> {
     }
 
     fn asset_link(&mut self, url: &str, origin: Origin, start: usize, end: usize) {
+        if !self.ctx.check_data {
+            return;
+        }
         let span = self.span(origin, start, end);
         self.links.push(Link {
             dest: url.to_string(),

@@ -114,6 +114,8 @@ pub struct PageContext<'a> {
     pub globals: &'a Globals,
     /// Files the page may read.
     pub resources: &'a dyn Resources,
+    /// Record the links and code blocks `check` reads (a plain build has no use for them).
+    pub check_data: bool,
 }
 
 /// How the text being scanned relates to the page source, to place diagnostics and links.
@@ -541,6 +543,27 @@ mod tests {
         for i in [0, 7, 10, 99, 12345, usize::MAX] {
             assert_eq!(placeholder(i), format!("{PH_OPEN}{i}{PH_CLOSE}"));
         }
+    }
+
+    #[test]
+    fn plain_builds_skip_what_only_check_reads_and_write_the_same_html() {
+        let globals = Globals::default();
+        let source = "# T\n\nSee [a](/a/#x) and ![i](/i.png).\n\n```julia\nx = 1\n```\n\n@@d\n[b](/b/)\n@@\n";
+        let convert = |check_data| {
+            let ctx = PageContext {
+                rpath: Arc::from("p.md"),
+                globals: &globals,
+                resources: &crate::dialect::resources::NoResources,
+                check_data,
+            };
+            convert_page(source, &ctx)
+        };
+        let (full, plain) = (convert(true), convert(false));
+        assert_eq!(full.links.len(), 3);
+        assert_eq!(full.code_blocks.len(), 1);
+        assert!(plain.links.is_empty() && plain.code_blocks.is_empty());
+        assert_eq!(plain.html, full.html);
+        assert_eq!(plain.anchors, full.anchors);
     }
 
     #[test]

@@ -279,7 +279,7 @@ impl PageState<'_> {
             return out;
         }
         let md = markdown::render(&inter.md);
-        for link in &md.links {
+        for link in md.links.iter().filter(|_| self.ctx.check_data) {
             let off = inter.map(link.offset);
             let end = inter.map(link.end.saturating_sub(1)) + 1;
             let span = self.span(origin, off, end.max(off + 1));
@@ -703,21 +703,23 @@ impl PageState<'_> {
         let body_start = (line_end + 1).min(end - n);
         let body = strip_body(&text[body_start..end - n]);
         self.has_code = true;
-        let span = self.span(origin, i, line_end);
-        let code_offset = match origin {
-            Origin::Source(base) => Some(
-                base + body_start
-                    + (text[body_start..].len()
-                        - text[body_start..].trim_start_matches(['\n', '\r']).len()),
-            ),
-            Origin::Fixed(..) => None,
-        };
-        self.code_blocks.push(CodeBlock {
-            lang: info.lang.clone(),
-            code: body.to_string(),
-            code_offset,
-            span,
-        });
+        if self.ctx.check_data {
+            let span = self.span(origin, i, line_end);
+            let code_offset = match origin {
+                Origin::Source(base) => Some(
+                    base + body_start
+                        + (text[body_start..].len()
+                            - text[body_start..].trim_start_matches(['\n', '\r']).len()),
+                ),
+                Origin::Fixed(..) => None,
+            };
+            self.code_blocks.push(CodeBlock {
+                lang: info.lang.clone(),
+                code: body.to_string(),
+                code_offset,
+                span,
+            });
+        }
         let lang = if info.lang.is_empty() && info.auto_eval {
             String::new()
         } else {

@@ -99,12 +99,14 @@ pub fn render_page(
         rpath: Arc::from("config.md"),
         globals: &base,
         resources,
+        check_data: true,
     };
     let (globals, mut diags) = read_config(config, &config_ctx);
     let ctx = PageContext {
         rpath: Arc::from(rpath),
         globals: &globals,
         resources,
+        check_data: true,
     };
     let mut converted = convert_page(source, &ctx);
     let mut host = PageHost {

@@ -403,13 +403,15 @@ pub fn build_cached(
     }
 
     progress.set_total((files.pages.len() * 2) as u64);
-    let env = ConvertEnv::new(
+    let mut env = ConvertEnv::new(
         &globals,
         &resources,
         progress,
         (cache, site_key),
         opts.fail_fast,
     );
+    // A live session's conversions are reused by later saves, which may come from `serve`.
+    env.check_data = opts.check_data || cache.is_some();
     let pages = convert_all(&files, &env);
     drop(env);
     if cache.is_some_and(|s| s.keep_last_good) && pages.iter().any(page_has_errors) {
@@ -713,6 +715,7 @@ fn read_site_config(
                 rpath: file.clone(),
                 globals: &base,
                 resources,
+                check_data: true,
             };
             let (globals, diags) = read_config(&text, &ctx);
             report
@@ -748,6 +751,8 @@ struct ConvertEnv<'a> {
     /// Hash of config.md and utils.jl: every conversion depends on them.
     site_key: u64,
     fail_fast: bool,
+    /// Conversions record what `check` reads.
+    check_data: bool,
     /// A page had an error (for --fail-fast).
     failed: std::sync::atomic::AtomicBool,
     website_url: String,
@@ -778,6 +783,7 @@ impl<'a> ConvertEnv<'a> {
             cache,
             site_key,
             fail_fast,
+            check_data: true,
             failed: std::sync::atomic::AtomicBool::new(false),
             website_url,
             date_format,
@@ -852,6 +858,7 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
                                 rpath: file.clone(),
                                 globals: env.globals,
                                 resources: env.resources,
+                                check_data: env.check_data,
                             };
                             let converted = Arc::new(convert_page(&text, &ctx));
                             if let (Some(c), Some(st)) =
