@@ -172,6 +172,37 @@ fn a_page_with_errors_exits_1_and_names_the_place() {
 }
 
 #[test]
+fn problems_found_while_laying_out_point_into_the_page_source() {
+    // A plain build keeps no source for pages whose conversion was clean: layout problems
+    // must still name their line and column.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(&site).expect("site");
+    std::fs::write(
+        site.join("index.md"),
+        "# Home\n\nText.\n\nValue: {{fill nosuch}} and $\\frac{1}$.\n",
+    )
+    .expect("page");
+    let out = notes()
+        .args(["build", "--format", "github"])
+        .arg(&site)
+        .arg("--out")
+        .arg(tmp.path().join("out"))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let all = format!("{stdout}{stderr}");
+    assert!(
+        all.contains("line=5,col=8,endColumn=22,title=undefined-variable"),
+        "{all}"
+    );
+    assert!(all.contains("line=5,col=30,"), "{all}");
+    assert!(all.contains("title=math-render"), "{all}");
+}
+
+#[test]
 fn a_missing_site_folder_exits_2() {
     let out = notes()
         .args(["build", "/nonexistent/notes-site"])

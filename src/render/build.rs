@@ -282,6 +282,9 @@ struct Rendered {
     sitemap_exclude: bool,
     /// The page's sitemap entry, unless it is left out of the sitemap.
     sitemap: Option<SitemapEntry>,
+    /// The source, read again because layout reported a problem on a page that had not
+    /// kept it.
+    quoted_source: Option<Arc<str>>,
 }
 
 /// A sitemap line: URL, last change, change frequency, priority.
@@ -308,6 +311,19 @@ fn reuse(
         redirects: memo.redirects,
         sitemap_exclude: memo.sitemap_exclude,
         sitemap: None,
+        quoted_source: None,
+    })
+}
+
+/// `page` with its source read from its file again.
+fn with_source_read_again(page: &Page) -> Option<Page> {
+    let file: Arc<str> = Arc::from(page.src.rpath.as_str());
+    let bytes = std::fs::read(&page.src.path).ok()?;
+    let text = decode_source(bytes, &file).ok()?;
+    Some(Page {
+        source: Arc::from(text.as_str()),
+        source_dropped: false,
+        ..page.clone()
     })
 }
 
@@ -327,9 +343,12 @@ fn site_fingerprint(pages: &[Page]) -> u64 {
 }
 
 /// One page after the conversion pass.
+#[derive(Clone)]
 struct Page {
     src: PageSource,
     source: Arc<str>,
+    /// A plain build did not keep the source (the conversion had nothing to report).
+    source_dropped: bool,
     converted: Option<Arc<Converted>>,
     /// The conversion came from the session (the page's inputs did not change).
     cached: bool,
@@ -476,20 +495,36 @@ pub fn build_cached(
                 }
                 laid_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let mut diags = Vec::new();
-                let (html, redirects, exclude) = render_page(
-                    page,
-                    &index,
-                    &globals,
-                    theme.as_ref(),
-                    (&nav, &theme_cache),
-                    &resources,
-                    &mut diags,
-                );
+                let lay_out = |page: &Page, diags: &mut Vec<Diagnostic>| {
+                    render_page(
+                        page,
+                        &index,
+                        &globals,
+                        theme.as_ref(),
+                        (&nav, &theme_cache),
+                        &resources,
+                        diags,
+                    )
+                };
+                let (mut html, mut redirects, mut exclude) = lay_out(page, &mut diags);
+                // Diagnostics quote the source: a page that dropped it is laid out again
+                // with its file read back.
+                let mut quoted_source = None;
+                if page.source_dropped && !diags.is_empty() {
+                    if let Some(full) = with_source_read_again(page) {
+                        diags.clear();
+                        (html, redirects, exclude) = lay_out(&full, &mut diags);
+                        quoted_source = Some(full.source);
+                    }
+                }
                 let mut hash = 0;
                 let written = match html {
                     Ok(html) => {
                         let html = super::prepath::apply(&html, &final_prepath);
-                        hash = crate::dialect::html::content_hash(html.as_bytes());
+                        // Only live sessions compare page hashes between builds.
+                        if !opts.one_shot {
+                            hash = crate::dialect::html::content_hash(html.as_bytes());
+                        }
                         Some(out.write(&page.out_rel, html.as_bytes()))
                     }
                     Err(d) => {
@@ -517,6 +552,7 @@ pub fn build_cached(
                     redirects,
                     sitemap_exclude: exclude,
                     sitemap: None,
+                    quoted_source,
                 })
             })
             .collect()
@@ -538,11 +574,16 @@ pub fn build_cached(
     for r in rendered {
         let page = &pages[r.index];
         report.diagnostics.extend(r.diags);
+        if let Some(source) = r.quoted_source {
+            report.sources.insert(page.src.rpath.clone(), source);
+        }
         match r.written {
             None => continue,
             Some(Ok(o)) => {
                 count(&mut report, &page.out_rel, o);
-                report.page_hashes.insert(page.out_rel.clone(), r.hash);
+                if !opts.one_shot {
+                    report.page_hashes.insert(page.out_rel.clone(), r.hash);
+                }
             }
             Some(Err(e)) => report.diagnostics.push(write_error(&e)),
         }
@@ -833,11 +874,11 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
         }
         _ => None,
     };
-    let (source, converted) = match unchanged {
-        _ if skip => (Arc::from(""), None),
+    let (source, converted, source_dropped) = match unchanged {
+        _ if skip => (Arc::from(""), None, false),
         Some((source, converted)) => {
             cached.store(true, std::sync::atomic::Ordering::Relaxed);
-            (source, Some(converted))
+            (source, Some(converted), false)
         }
         None => match read_source(opened, meta.as_ref()) {
             Ok(bytes) => {
@@ -848,7 +889,7 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
                 };
                 match decode_source(bytes, &file) {
                     Ok(text) => {
-                        let source: Arc<str> = Arc::from(text.as_str());
+                        let mut source: Option<Arc<str>> = None;
                         let converted = (src.kind == PageKind::Markdown).then(|| {
                             if let Some(hit) = env.cache.and_then(|c| c.get(&src.rpath, key)) {
                                 cached.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -864,19 +905,33 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
                             if let (Some(c), Some(st)) =
                                 (env.cache.filter(|_| !converted.reads_files), stamp)
                             {
+                                let kept = source.get_or_insert_with(|| Arc::from(text.as_str()));
                                 c.put(
                                     &src.rpath,
                                     key,
                                     (st.0, st.1, env.site_key),
-                                    &source,
+                                    kept,
                                     &converted,
                                 );
                             }
                             converted
                         });
-                        (source, converted)
+                        // A plain build quotes a page's source only in diagnostics: a page
+                        // converted without any does not keep it (layout reads the file
+                        // again in the rare case it finds a problem there).
+                        let keep = env.check_data
+                            || converted.as_ref().is_none_or(|c| !c.diagnostics.is_empty());
+                        match source {
+                            Some(kept) => (kept, converted, false),
+                            None if keep => (Arc::from(text.as_str()), converted, false),
+                            None => (Arc::from(""), converted, true),
+                        }
                     }
-                    Err(d) => (Arc::from(""), Some(Arc::new(failed_page(env.globals, *d)))),
+                    Err(d) => (
+                        Arc::from(""),
+                        Some(Arc::new(failed_page(env.globals, *d))),
+                        false,
+                    ),
                 }
             }
             Err(e) => (
@@ -890,6 +945,7 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
                     .at(Span::in_text(&file, "", 0, 0))
                     .help("check the file's permissions"),
                 ))),
+                false,
             ),
         },
     };
@@ -933,6 +989,7 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
         key: page_key(&src.rpath),
         src: src.clone(),
         source,
+        source_dropped,
         converted,
         vars: Arc::new(vars),
         out_rel,
@@ -1157,7 +1214,7 @@ fn keep_quoted_sources(pages: &[Page], report: &mut BuildReport) {
     }
     let sources: Vec<(String, Arc<str>)> = pages
         .iter()
-        .filter(|p| quoted.contains(p.src.rpath.as_str()))
+        .filter(|p| !p.source_dropped && quoted.contains(p.src.rpath.as_str()))
         .map(|p| (p.src.rpath.clone(), p.source.clone()))
         .collect();
     report.sources.extend(sources);

@@ -230,6 +230,7 @@ pub fn page(
                 .lines()
                 .next()
                 .unwrap_or("")
+                .trim_end_matches(['\\', ')', ']', '$'])
                 .trim();
             let needle: String = needle.chars().take(24).collect();
             let at = if needle.is_empty() {
