@@ -152,10 +152,7 @@ fn prepath_prefixes_root_relative_links() {
 
 #[test]
 fn a_page_with_errors_exits_1_and_names_the_place() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let site = tmp.path().join("site");
-    std::fs::create_dir_all(&site).expect("site");
-    std::fs::write(site.join("index.md"), "# Home\n\nA \\nosuch command.\n").expect("page");
+    let (_tmp, site) = fixtures::write_site(&[("index.md", "# Home\n\nA \\nosuch command.\n")]);
     let out = notes()
         .args(["build", "--format", "human"])
         .arg(&site)
@@ -175,14 +172,10 @@ fn a_page_with_errors_exits_1_and_names_the_place() {
 fn problems_found_while_laying_out_point_into_the_page_source() {
     // A plain build keeps no source for pages whose conversion was clean: layout problems
     // must still name their line and column.
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let site = tmp.path().join("site");
-    std::fs::create_dir_all(&site).expect("site");
-    std::fs::write(
-        site.join("index.md"),
+    let (tmp, site) = fixtures::write_site(&[(
+        "index.md",
         "# Home\n\nText.\n\nValue: {{fill nosuch}} and $\\frac{1}$.\n",
-    )
-    .expect("page");
+    )]);
     let out = notes()
         .args(["build", "--format", "github"])
         .arg(&site)

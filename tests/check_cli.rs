@@ -130,19 +130,16 @@ fn the_project_site_passes_its_own_check() {
 
 #[test]
 fn a_link_made_by_a_macro_is_reported_at_the_macro_use() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(&site).expect("site");
-    std::fs::write(
-        site.join("config.md"),
-        "\\newcommand{\\see}[1]{see [this page](/!#1/)}\n",
-    )
-    .expect("config");
-    std::fs::write(
-        site.join("index.md"),
-        "@def title = \"Home\"\n\nFirst line.\n\nPlease \\see{nowhere} now.\n",
-    )
-    .expect("page");
+    let (_dir, site) = fixtures::write_site(&[
+        (
+            "config.md",
+            "\\newcommand{\\see}[1]{see [this page](/!#1/)}\n",
+        ),
+        (
+            "index.md",
+            "@def title = \"Home\"\n\nFirst line.\n\nPlease \\see{nowhere} now.\n",
+        ),
+    ]);
     let out = Command::new(env!("CARGO_BIN_EXE_notes"))
         .arg("check")
         .arg(&site)

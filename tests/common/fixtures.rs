@@ -34,6 +34,20 @@ pub fn copy_fixture(name: &str, to: &Path) {
     copy_dir(&from, to);
 }
 
+/// A site folder `site` in a new temporary folder, holding `files` (path, text).
+pub fn write_site(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    for (rel, text) in files {
+        let path = site.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write");
+    }
+    (tmp, site)
+}
+
 /// Every file below `dir`, relative with `/` separators, sorted.
 pub fn list_files(dir: &Path) -> Vec<String> {
     let mut files: Vec<String> = walkdir::WalkDir::new(dir)
