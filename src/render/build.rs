@@ -847,10 +847,13 @@ fn read_source(
     meta: Option<&std::fs::Metadata>,
 ) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut file = file?;
+    let file = file?;
     let size = meta.map_or(0, |m| usize::try_from(m.len()).unwrap_or(0));
     let mut bytes = Vec::with_capacity(size.saturating_add(1));
-    file.read_to_end(&mut bytes)?;
+    // Through a plain reader: `File`'s own `read_to_end` asks the system for the size and
+    // position again, which the metadata already gave.
+    let mut reader = file.take(u64::MAX);
+    reader.read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
