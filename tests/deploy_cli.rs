@@ -63,8 +63,13 @@ fn notes(args: &[&str]) -> Run {
 }
 
 /// `notes deploy --no-build --dir DIR --remote URL EXTRA...`.
+/// `deploy --no-build --dir DIR --remote REMOTE`: publish a ready folder.
+fn deploy_dir_args<'a>(dir: &'a str, remote: &'a str) -> [&'a str; 6] {
+    ["deploy", "--no-build", "--dir", dir, "--remote", remote]
+}
+
 fn deploy_dir(dir: &str, remote: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["deploy", "--no-build", "--dir", dir, "--remote", remote];
+    let mut args = deploy_dir_args(dir, remote).to_vec();
     args.extend_from_slice(extra);
     notes(&args)
 }
@@ -363,17 +368,8 @@ fn wrong_token_fails_once_with_a_clear_error() {
     let t = tmp();
     let (server, url, bare) = server(t.path());
     let out = folder(t.path(), "out", &[("index.html", "x")]);
-    let run = notes_with_token(
-        &[
-            "deploy",
-            "--no-build",
-            "--dir",
-            out.to_str().expect("utf8"),
-            "--remote",
-            &url,
-        ],
-        "not-the-token",
-    );
+    let out = out.to_str().expect("utf8");
+    let run = notes_with_token(&deploy_dir_args(out, &url), "not-the-token");
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("refused the token"), "{}", run.stderr);
     // One challenge and one refused answer: no replay loop.
@@ -385,17 +381,7 @@ fn wrong_token_fails_once_with_a_clear_error() {
     assert!(!git_ok(&bare, &["rev-parse", "--verify", "gh-pages"]));
 
     // No token at all: say how to give one.
-    let mut cmd = notes_cmd(
-        &[
-            "deploy",
-            "--no-build",
-            "--dir",
-            out.to_str().expect("utf8"),
-            "--remote",
-            &url,
-        ],
-        "",
-    );
+    let mut cmd = notes_cmd(&deploy_dir_args(out, &url), "");
     cmd.env_remove("GITHUB_TOKEN");
     let run = finish(cmd.output().expect("run"), TOKEN);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -473,21 +459,11 @@ fn two_concurrent_deploys_both_land() {
     let a = folder(t.path(), "a", &[("index.html", "from A"), ("a.html", "a")]);
     let b = folder(t.path(), "b", &[("index.html", "from B"), ("b.html", "b")]);
     let spawn = |dir: &Path| {
-        notes_cmd(
-            &[
-                "deploy",
-                "--no-build",
-                "--dir",
-                dir.to_str().expect("utf8"),
-                "--remote",
-                &url,
-            ],
-            TOKEN,
-        )
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn")
+        notes_cmd(&deploy_dir_args(dir.to_str().expect("utf8"), &url), TOKEN)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn")
     };
     let first = spawn(&a);
     std::thread::sleep(Duration::from_millis(500));

@@ -316,15 +316,31 @@ fn assert_rate_limited(server: &FakeGithub, report: &PublishReport) {
     assert!(!all_text(report).contains(TOKEN));
 }
 
+/// A GitHub that answers every request with `status`, `message`, one more header and an
+/// exhausted rate limit that resets at `reset`.
+fn rate_limited_github(
+    status: u16,
+    message: &'static str,
+    extra: (&'static str, &'static str),
+    reset: u64,
+) -> FakeGithub {
+    FakeGithub::start(move |_| {
+        Reply::error(status, message)
+            .with_header(extra.0, extra.1)
+            .with_header("x-ratelimit-remaining", "0")
+            .with_header("x-ratelimit-reset", &reset.to_string())
+    })
+}
+
 #[test]
 fn rate_limit_403_warns_with_the_reset_time_without_waiting() {
     let reset = in_ten_minutes();
-    let server = FakeGithub::start(move |_| {
-        Reply::error(403, "API rate limit exceeded for installation ID 1.")
-            .with_header("x-ratelimit-limit", "1000")
-            .with_header("x-ratelimit-remaining", "0")
-            .with_header("x-ratelimit-reset", &reset.to_string())
-    });
+    let server = rate_limited_github(
+        403,
+        "API rate limit exceeded for installation ID 1.",
+        ("x-ratelimit-limit", "1000"),
+        reset,
+    );
     let report = after_deploy(&client(&server), &env(), &main_info());
     assert_rate_limited(&server, &report);
     let day = reset % 86_400;
@@ -343,13 +359,12 @@ fn rate_limit_403_warns_with_the_reset_time_without_waiting() {
 
 #[test]
 fn rate_limit_429_warns_without_retrying() {
-    let reset = in_ten_minutes();
-    let server = FakeGithub::start(move |_| {
-        Reply::error(429, "You have exceeded a secondary rate limit.")
-            .with_header("retry-after", "60")
-            .with_header("x-ratelimit-remaining", "0")
-            .with_header("x-ratelimit-reset", &reset.to_string())
-    });
+    let server = rate_limited_github(
+        429,
+        "You have exceeded a secondary rate limit.",
+        ("retry-after", "60"),
+        in_ten_minutes(),
+    );
     let report = after_deploy(&client(&server), &env(), &main_info());
     assert_rate_limited(&server, &report);
 }
