@@ -801,18 +801,17 @@ mod tests {
         }
     }
 
+    /// The value, or the test fails with the theme's message.
+    fn ok<T>(result: Result<T, ThemeError>) -> T {
+        result.unwrap_or_else(|e| panic!("{e}"))
+    }
+
     fn load(dir: Option<&Path>) -> Theme {
-        match Theme::load(dir) {
-            Ok(theme) => theme,
-            Err(e) => panic!("{e}"),
-        }
+        ok(Theme::load(dir))
     }
 
     fn render(theme: &Theme, ctx: &PageContext) -> String {
-        match theme.render_page(ctx) {
-            Ok(html) => html,
-            Err(e) => panic!("{e}"),
-        }
+        ok(theme.render_page(ctx))
     }
 
     /// Every combination of what the page template tests, with text that needs escaping.
@@ -876,14 +875,11 @@ mod tests {
             let (a, b) = nav.split_at(nav.len() / 2);
             let mut split = ctx.clone();
             split.nav_html = None;
-            match theme.render_page_with_nav(&mut split, &[a, "", b]) {
-                Ok(html) => assert_eq!(html, render(&theme, &ctx)),
-                Err(e) => panic!("{e}"),
-            }
-            let tera = match theme.render_page_with_tera(&ctx) {
-                Ok(html) => html,
-                Err(e) => panic!("{e}"),
-            };
+            assert_eq!(
+                ok(theme.render_page_with_nav(&mut split, &[a, "", b])),
+                render(&theme, &ctx)
+            );
+            let tera = ok(theme.render_page_with_tera(&ctx));
             assert_eq!(render(&theme, &ctx), tera, "{ctx:?}");
         }
     }
@@ -916,14 +912,8 @@ mod tests {
                 nav_html: Some("<ul class=\"nav-list\"></ul>".to_string()),
                 root: if bits & 1 == 0 { "/" } else { "/p q/" }.to_string(),
             };
-            let tera = match theme.render_tag_with_tera(&ctx) {
-                Ok(html) => html,
-                Err(e) => panic!("{e}"),
-            };
-            match theme.render_tag(&ctx) {
-                Ok(html) => assert_eq!(html, tera, "{ctx:?}"),
-                Err(e) => panic!("{e}"),
-            }
+            let tera = ok(theme.render_tag_with_tera(&ctx));
+            assert_eq!(ok(theme.render_tag(&ctx)), tera, "{ctx:?}");
         }
     }
 
@@ -962,14 +952,12 @@ mod tests {
         for wide in [0, 3, 250] {
             for active in ["", "/", "/a/", "/a/x/", "/b/c/d/", "/b/e/", "/w/p1/"] {
                 let nav = build_nav(&nav_site(wide), active);
-                let tera = match theme.render_nav_with_tera(&nav) {
-                    Ok(html) => html,
-                    Err(e) => panic!("{e}"),
-                };
-                match theme.render_nav(&nav) {
-                    Ok(html) => assert_eq!(html, tera, "{wide} pages, at {active}"),
-                    Err(e) => panic!("{e}"),
-                }
+                let tera = ok(theme.render_nav_with_tera(&nav));
+                assert_eq!(
+                    ok(theme.render_nav(&nav)),
+                    tera,
+                    "{wide} pages, at {active}"
+                );
             }
         }
     }
@@ -978,10 +966,7 @@ mod tests {
     fn folded_folders_link_to_their_first_page() {
         let theme = load(None);
         let nav = build_nav(&nav_site(250), "/a/x/");
-        let html = match theme.render_nav(&nav) {
-            Ok(html) => html,
-            Err(e) => panic!("{e}"),
-        };
+        let html = ok(theme.render_nav(&nav));
         // `b/` has no page of its own: folded, it leads to its first page, marked as a folder.
         assert!(
             html.contains("<a href=\"/b/c/d/\" class=\"nav-more\">B</a>"),
@@ -1105,16 +1090,10 @@ mod tests {
             nav_html: None,
             root: "/".to_string(),
         };
-        let html = match theme.render_tag(&tag) {
-            Ok(html) => html,
-            Err(e) => panic!("{e}"),
-        };
+        let html = ok(theme.render_tag(&tag));
         assert!(html.contains("Pages tagged <span class=\"tag\">julia</span>"));
         assert!(html.contains("<li><a href=\"/lectures/types/\">Types</a></li>"));
-        let html = match theme.render_not_found(&context()) {
-            Ok(html) => html,
-            Err(e) => panic!("{e}"),
-        };
+        let html = ok(theme.render_not_found(&context()));
         assert!(html.contains("Page not found"));
     }
 
