@@ -143,6 +143,15 @@ fn route(method: &str, path: &str) -> (String, String) {
     (method.to_string(), format!("/api/v3{path}"))
 }
 
+/// The requests that record a deployment: the Pages site, the deployment, its status.
+fn deployment_routes() -> Vec<(String, String)> {
+    vec![
+        route("GET", "/repos/octo/notes/pages"),
+        route("POST", "/repos/octo/notes/deployments"),
+        route("POST", "/repos/octo/notes/deployments/42/statuses"),
+    ]
+}
+
 /// Everything a user could see of a report: Debug and Display of every warning.
 fn all_text(report: &PublishReport) -> String {
     let mut s = format!("{report:?}");
@@ -161,14 +170,7 @@ fn pages_present_records_a_deployment_with_the_site_url() {
     assert_eq!(report.url.as_deref(), Some(SITE));
     assert_eq!(report.deployment_id, Some(42));
     assert_eq!(report.comment, None);
-    assert_eq!(
-        routes(&server),
-        vec![
-            route("GET", "/repos/octo/notes/pages"),
-            route("POST", "/repos/octo/notes/deployments"),
-            route("POST", "/repos/octo/notes/deployments/42/statuses"),
-        ]
-    );
+    assert_eq!(routes(&server), deployment_routes());
     let reqs = server.requests();
     assert_eq!(reqs[0].body, "");
     assert_eq!(
@@ -381,16 +383,17 @@ fn the_preview_comment_is_created_once_then_updated_then_marked_removed() {
     assert_eq!(first.url.as_deref(), Some(preview));
     assert_eq!(
         routes(&server),
-        vec![
-            route("GET", "/repos/octo/notes/pages"),
-            route("POST", "/repos/octo/notes/deployments"),
-            route("POST", "/repos/octo/notes/deployments/42/statuses"),
-            route(
-                "GET",
-                "/repos/octo/notes/issues/7/comments?per_page=100&page=1"
-            ),
-            route("POST", "/repos/octo/notes/issues/7/comments"),
+        [
+            deployment_routes(),
+            vec![
+                route(
+                    "GET",
+                    "/repos/octo/notes/issues/7/comments?per_page=100&page=1"
+                ),
+                route("POST", "/repos/octo/notes/issues/7/comments"),
+            ]
         ]
+        .concat()
     );
     let reqs = server.requests();
     assert_eq!(reqs[1].json()["environment"], "preview-pr-7");
