@@ -403,11 +403,21 @@ pub(super) fn reinsert(html: &str, inserts: &[String]) -> String {
     out
 }
 
-/// Offset of `c` in `s`: a byte search for its encoding (the placeholders' lead byte is
-/// rare in text, so this is quicker than `str::find` with a `char`).
+/// Offset of `c` in `s`: a search for the lead byte of its encoding, which is rare in
+/// text (a substring search would set up a searcher on every call).
 fn find_char(s: &str, c: char) -> Option<usize> {
     let mut buf = [0u8; 4];
-    memchr::memmem::find(s.as_bytes(), c.encode_utf8(&mut buf).as_bytes())
+    let needle = c.encode_utf8(&mut buf).as_bytes();
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(needle[0], &bytes[from..]) {
+        let at = from + k;
+        if bytes[at..].starts_with(needle) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// Removes a single `<p>...</p>` wrapping the whole fragment, as Franklin does for

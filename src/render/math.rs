@@ -120,8 +120,12 @@ fn markup_len(s: &str) -> usize {
 fn find_close_tag(s: &str, from: usize, name: &[u8]) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut at = from;
-    while let Some(k) = s.get(at..)?.find("</") {
+    while let Some(k) = memchr::memchr(b'<', bytes.get(at..)?) {
         let start = at + k;
+        if bytes.get(start + 1) != Some(&b'/') {
+            at = start + 1;
+            continue;
+        }
         let candidate = bytes.get(start + 2..start + 2 + name.len());
         if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name)) {
             return Some(start);

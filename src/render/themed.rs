@@ -211,15 +211,17 @@ pub fn page(
     diags: &mut Vec<Diagnostic>,
 ) -> Result<String, Box<Diagnostic>> {
     let file: Arc<str> = Arc::from(view.rpath);
-    let body = if body.contains("<pre><code") {
-        super::highlight::highlight_html(&body)
-    } else {
-        body
-    };
+    // Math first: it steps over code blocks whole, which is quicker before highlighting
+    // has filled them with tags.
     let (body, problems) = if body.contains("\\(") || body.contains("\\[") {
         super::math::render_math_with(&body, Some(&theme_cache.math))
     } else {
         (body, Vec::new())
+    };
+    let body = if body.contains("<pre><code") {
+        super::highlight::highlight_html(&body)
+    } else {
+        body
     };
     if !problems.is_empty() {
         let lines = LineIndex::new(source);
