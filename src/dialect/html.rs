@@ -9,33 +9,37 @@ pub fn escape(s: &str) -> String {
 
 /// Escapes `s` onto the end of `out`.
 pub fn escape_into(out: &mut String, s: &str) {
-    escape_with(out, s, false);
+    escape_split(out, s, |bytes| memchr::memchr(b'"', bytes));
 }
 
-/// The one escaping loop: `& < > "` always, braces when `braces`.
-fn escape_with(out: &mut String, s: &str, braces: bool) {
+/// The one escaping loop. Every text byte of every page passes through here, so `& < >`
+/// go to pulldown-cmark's vectorised body-text escaper and the other bytes to escape
+/// (`"`, and braces in code), which are rarer, are found by `next` and written here.
+fn escape_split(out: &mut String, s: &str, next: impl Fn(&[u8]) -> Option<usize>) {
+    let bytes = s.as_bytes();
     let mut last = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'{' if braces => "&#123;",
-            b'}' if braces => "&#125;",
-            _ => continue,
+    loop {
+        let found = next(&bytes[last..]).map(|k| last + k);
+        let end = found.unwrap_or(bytes.len());
+        let run = &s[last..end];
+        // Writing to a `String` cannot fail.
+        let _ = pulldown_cmark_escape::escape_html_body_text(&mut *out, run);
+        let Some(at) = found else {
+            return;
         };
-        out.push_str(&s[last..i]);
-        out.push_str(rep);
-        last = i + 1;
+        out.push_str(match bytes[at] {
+            b'"' => "&quot;",
+            b'{' => "&#123;",
+            _ => "&#125;",
+        });
+        last = at + 1;
     }
-    out.push_str(&s[last..]);
 }
 
 /// Escapes code: like [`escape_into`], and braces too, so that the template pass
 /// never reads `{{` written inside code.
 pub fn escape_code_into(out: &mut String, s: &str) {
-    escape_with(out, s, true);
+    escape_split(out, s, |bytes| memchr::memchr3(b'"', b'{', b'}', bytes));
 }
 
 /// [`escape_code_into`] into a new string.

@@ -4,7 +4,7 @@
 use super::code::{code_block_html, parse_info, strip_body, visible_code};
 use super::convert::{
     push_placeholder, reinsert, strip_single_p, CodeBlock, Link, LinkKind, Origin, PageState,
-    LATE_CLOSE, LATE_OPEN, MAX_DEPTH,
+    LATE_CLOSE, LATE_OPEN, MAX_DEPTH, PH_CLOSE, PH_OPEN,
 };
 use super::html::{escape, escape_code, refstring};
 use super::markdown;
@@ -155,6 +155,20 @@ fn is_plain(text: &str) -> bool {
         })
 }
 
+/// The insert number when `md` is a single placeholder between new lines (no spaces,
+/// which could make it indented code).
+fn lone_placeholder(md: &str) -> Option<usize> {
+    let inner = md
+        .trim_matches('\n')
+        .strip_prefix(PH_OPEN)?
+        .strip_suffix(PH_CLOSE)?;
+    if inner.bytes().all(|b| b.is_ascii_digit()) {
+        inner.parse().ok()
+    } else {
+        None
+    }
+}
+
 /// Bytes that may start a Franklin construct.
 const SPECIAL: [bool; 256] = {
     let mut t = [false; 256];
@@ -272,6 +286,16 @@ impl PageState<'_> {
             }
         }
         inter.text(text, run, text.len());
+        if recursive {
+            if let Some(k) = lone_placeholder(&inter.md) {
+                // A command or div whose whole body is one construct: markdown would wrap
+                // it in a paragraph that is then taken off again.
+                if k < inter.inserts.len() {
+                    self.depth -= 1;
+                    return inter.inserts.swap_remove(k);
+                }
+            }
+        }
         if recursive && is_plain(&inter.md) {
             // Nothing for markdown to do: skip the parser (macro-heavy pages call this a lot).
             let out = reinsert(&escape(inter.md.trim()), &inter.inserts);

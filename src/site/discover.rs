@@ -12,6 +12,8 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::{CopyFile, IgnoreRule, PageKind, PageSource, Shadowed, SiteError, SiteFiles};
 
 /// Names Franklin always ignores, compared with the path relative to the root.
@@ -435,6 +437,7 @@ pub fn discover(
                 None => true,
             }
         });
+    let mut files = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -455,58 +458,21 @@ pub fn discover(
                 continue;
             }
         };
-        let ft = entry.file_type();
-        if ft.is_dir() {
-            continue;
+        if !entry.file_type().is_dir() {
+            files.push(entry);
         }
-        let Some(rpath) = rel_string(entry.path(), &root) else {
-            let shown = entry.path().display().to_string();
-            site.skipped
-                .push((shown, "its path is not valid UTF-8".to_string()));
-            continue;
-        };
-        if ft.is_symlink() {
-            if let Some(reason) = symlink_problem(entry.path(), &root, &rules) {
-                if !matches!(rules.classify(&rpath), Class::Skip(_)) {
-                    site.skipped.push((rpath, reason));
-                }
-                continue;
-            }
-        } else if !ft.is_file() {
-            if !matches!(rules.classify(&rpath), Class::Skip(_)) {
-                site.skipped
-                    .push((rpath, "not a regular file (device, socket or pipe)".into()));
-            }
-            continue;
-        }
-        let path = root.join(&rpath);
-        match rules.classify(&rpath) {
-            Class::Skip(None) | Class::Internal | Class::Config | Class::Utils => {}
-            Class::Skip(Some(reason)) => site.skipped.push((rpath, reason.to_string())),
-            Class::Page(kind) => {
-                let out_rel = output_path(&rpath, keep_path);
-                let url = format!("/{out_rel}");
-                claims
-                    .entry(out_rel.clone())
-                    .or_default()
-                    .push(Claim::Page(PageSource {
-                        rpath,
-                        path,
-                        kind,
-                        out_rel,
-                        url,
-                    }));
-            }
-            Class::Copy(out_rel) => {
-                claims
-                    .entry(out_rel.clone())
-                    .or_default()
-                    .push(Claim::Copy(CopyFile {
-                        rpath,
-                        path,
-                        out_rel,
-                    }));
-            }
+    }
+    // Mapping each file costs more than walking to it; on a large site this runs before
+    // anything else can, so it uses every core.
+    let found: Vec<Found> = files
+        .into_par_iter()
+        .map(|entry| examine(&entry, &root, &rules, keep_path))
+        .collect();
+    for f in found {
+        match f {
+            Found::Nothing => {}
+            Found::Skipped(rpath, reason) => site.skipped.push((rpath, reason)),
+            Found::Claim(out_rel, claim) => claims.entry(out_rel).or_default().push(claim),
         }
     }
 
@@ -530,6 +496,61 @@ pub fn discover(
     site.shadowed.sort_by(|a, b| a.rpath.cmp(&b.rpath));
     site.skipped.sort();
     Ok(site)
+}
+
+/// What one file of the site turned out to be.
+enum Found {
+    Nothing,
+    Skipped(String, String),
+    Claim(String, Claim),
+}
+
+/// Classifies one file found by the walk and maps it to its output.
+fn examine(entry: &walkdir::DirEntry, root: &Path, rules: &Rules, keep_path: &[String]) -> Found {
+    let ft = entry.file_type();
+    let Some(rpath) = rel_string(entry.path(), root) else {
+        let shown = entry.path().display().to_string();
+        return Found::Skipped(shown, "its path is not valid UTF-8".to_string());
+    };
+    if ft.is_symlink() {
+        if let Some(reason) = symlink_problem(entry.path(), root, rules) {
+            if !matches!(rules.classify(&rpath), Class::Skip(_)) {
+                return Found::Skipped(rpath, reason);
+            }
+            return Found::Nothing;
+        }
+    } else if !ft.is_file() {
+        if !matches!(rules.classify(&rpath), Class::Skip(_)) {
+            let reason = "not a regular file (device, socket or pipe)".to_string();
+            return Found::Skipped(rpath, reason);
+        }
+        return Found::Nothing;
+    }
+    let path = root.join(&rpath);
+    match rules.classify(&rpath) {
+        Class::Skip(None) | Class::Internal | Class::Config | Class::Utils => Found::Nothing,
+        Class::Skip(Some(reason)) => Found::Skipped(rpath, reason.to_string()),
+        Class::Page(kind) => {
+            let out_rel = output_path(&rpath, keep_path);
+            let url = format!("/{out_rel}");
+            let page = PageSource {
+                rpath,
+                path,
+                kind,
+                out_rel: out_rel.clone(),
+                url,
+            };
+            Found::Claim(out_rel, Claim::Page(page))
+        }
+        Class::Copy(out_rel) => {
+            let copy = CopyFile {
+                rpath,
+                path,
+                out_rel: out_rel.clone(),
+            };
+            Found::Claim(out_rel, Claim::Copy(copy))
+        }
+    }
 }
 
 /// Why a symbolic link may not be built, if it may not: a CI build must never publish
