@@ -1020,39 +1020,35 @@ type TagEntry = (String, String, Option<Date>);
 
 /// What templates need to know of the whole site.
 fn site_index(pages: &[Page], globals: &Globals, layouts: HashMap<String, String>) -> SiteIndex {
-    let mut vars = HashMap::with_capacity(pages.len());
-    let mut tags: HashMap<String, Vec<TagEntry>> = HashMap::new();
-    // What each page adds to the tag lists is worked out in parallel, then gathered in order.
-    let tagged: Vec<Vec<(String, TagEntry)>> = pages
-        .par_iter()
-        .filter(|p| !p.draft)
-        .map(|page| {
-            let names = page.vars.strings("tags");
-            if names.is_empty() {
-                return Vec::new();
-            }
-            let title = match page.vars.get("title") {
-                Some(Value::Str(t)) => t.clone(),
-                _ => format!("/{}/", page.key),
-            };
-            let date = page.vars.get("date").and_then(Date::of_value);
-            let url = pretty_url(&page.url);
-            names
-                .iter()
-                .map(|tag| (refstring(tag), (url.clone(), title.clone(), date)))
-                .collect()
+    let listed = || pages.par_iter().enumerate().filter(|(_, p)| !p.draft);
+    let vars = listed()
+        .map(|(_, page)| (page.key.clone(), page.vars.clone()))
+        .collect();
+    let named: Vec<(usize, Vec<String>)> = listed()
+        .map(|(k, page)| (k, page.vars.strings("tags")))
+        .filter(|(_, names)| !names.is_empty())
+        .collect();
+    // Pages by tag name, then by tag slug (names may differ only in case or spacing). A
+    // site has few tags and many tagged pages: each list is made and sorted on its own.
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, names) in &named {
+        for name in names {
+            by_name.entry(name).or_default().push(*k);
+        }
+    }
+    let mut by_slug: HashMap<String, Vec<usize>> = HashMap::new();
+    for (name, ks) in by_name {
+        by_slug.entry(refstring(name)).or_default().extend(ks);
+    }
+    let tags = by_slug
+        .into_par_iter()
+        .map(|(slug, ks)| {
+            let mut list: Vec<TagEntry> = ks.iter().map(|k| tag_entry(&pages[*k])).collect();
+            // Newest first; undated pages last; ties by URL so the order never depends on threads.
+            list.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+            (slug, list)
         })
         .collect();
-    for page in pages.iter().filter(|p| !p.draft) {
-        vars.insert(page.key.clone(), page.vars.clone());
-    }
-    for (tag, entry) in tagged.into_iter().flatten() {
-        tags.entry(tag).or_default().push(entry);
-    }
-    for list in tags.values_mut() {
-        // Newest first; undated pages last; ties by URL so the order never depends on threads.
-        list.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-    }
     let tag_path = match globals.vars.str("tag_page_path") {
         "" => "tag".to_string(),
         t => t.trim_matches('/').to_string(),
@@ -1063,6 +1059,16 @@ fn site_index(pages: &[Page], globals: &Globals, layouts: HashMap<String, String
         layouts,
         tag_path,
     }
+}
+
+/// How a page is listed on the pages of its tags.
+fn tag_entry(page: &Page) -> TagEntry {
+    let title = match page.vars.get("title") {
+        Some(Value::Str(t)) => t.clone(),
+        _ => format!("/{}/", page.key),
+    };
+    let date = page.vars.get("date").and_then(Date::of_value);
+    (pretty_url(&page.url), title, date)
 }
 
 /// `/a/b/index.html` → `/a/b/`.
