@@ -1,6 +1,7 @@
 //! The scanner: finds Franklin's constructs in a fragment of text, turns each into an
 //! insert, and leaves the rest to the markdown layer.
 
+use super::byteset::SPECIAL;
 use super::code::{code_block_html, parse_info, strip_body, visible_code};
 use super::convert::{
     push_placeholder, reinsert, strip_single_p, CodeBlock, Link, LinkKind, Origin, PageState,
@@ -169,18 +170,6 @@ fn lone_placeholder(md: &str) -> Option<usize> {
     }
 }
 
-/// Bytes that may start a Franklin construct.
-const SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let bytes = b"<+~[\\@#$`{";
-    let mut k = 0;
-    while k < bytes.len() {
-        t[bytes[k] as usize] = true;
-        k += 1;
-    }
-    t
-};
-
 impl PageState<'_> {
     /// Converts a fragment of dialect text to HTML. `recursive` fragments (command bodies,
     /// div contents, titles) lose a single wrapping `<p>` and may not hold `@def`s.
@@ -212,8 +201,8 @@ impl PageState<'_> {
         let mut i = 0;
         let mut run = 0;
         while i < bytes.len() {
-            match bytes[i..].iter().position(|b| SPECIAL[usize::from(*b)]) {
-                Some(k) => i += k,
+            match SPECIAL.find(bytes, i) {
+                Some(k) => i = k,
                 None => break,
             }
             let b = bytes[i];

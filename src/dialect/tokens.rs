@@ -4,18 +4,7 @@
 //! question with a fresh search is quadratic on pathological pages (a megabyte of `{`),
 //! so the pairs are computed once per fragment with a stack.
 
-/// Bytes that open or close something this pass tracks.
-const INTERESTING: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'\\' as usize] = true;
-    t[b'{' as usize] = true;
-    t[b'}' as usize] = true;
-    t[b'`' as usize] = true;
-    t[b'<' as usize] = true;
-    t[b'~' as usize] = true;
-    t[b'@' as usize] = true;
-    t
-};
+use super::byteset::INTERESTING;
 
 /// Matching closers for the openers of one fragment.
 #[derive(Debug, Default)]
@@ -71,8 +60,8 @@ impl Matches {
         let mut i = 0;
         while i < bytes.len() {
             // Jump to the next byte that can matter; prose is mostly plain bytes.
-            match bytes[i..].iter().position(|b| INTERESTING[usize::from(*b)]) {
-                Some(k) => i += k,
+            match INTERESTING.find(bytes, i) {
+                Some(k) => i = k,
                 None => break,
             }
             match bytes[i] {
