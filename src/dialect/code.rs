@@ -63,8 +63,16 @@ pub fn visible_code(lang: &str, code: &str) -> Option<String> {
     if !HIDE_LANGS.contains(&lang) {
         return Some(code.to_string());
     }
+    if !code.contains(['#', '\r']) {
+        // No marker on any line: what the line filter below would give.
+        return Some(code.strip_suffix('\n').unwrap_or(code).to_string());
+    }
     let mut kept = Vec::new();
     for line in code.lines() {
+        if !line.contains('#') {
+            kept.push(line);
+            continue;
+        }
         let lower = line.to_ascii_lowercase();
         if lower.contains("#hideall") {
             return None;
@@ -138,6 +146,24 @@ mod tests {
             visible_code("yaml", "a: 1 # hide").as_deref(),
             Some("a: 1 # hide")
         );
+    }
+
+    #[test]
+    fn code_without_markers_loses_only_its_line_endings() {
+        for code in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\n\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "x #y\n",
+            "\n\nz",
+        ] {
+            let by_lines = code.lines().collect::<Vec<_>>().join("\n");
+            assert_eq!(visible_code("julia", code), Some(by_lines), "{code:?}");
+        }
     }
 
     #[test]

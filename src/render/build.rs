@@ -975,8 +975,9 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
         "fd_full_url",
         Value::Str(format!("{}{url}", env.website_url)),
     );
-    vars.set_raw("fd_mtime", Value::Str(mtime.format(&env.date_format)));
-    vars.set_raw("fd_ctime", Value::Str(mtime.format(&env.date_format)));
+    let formatted = mtime.format(&env.date_format);
+    vars.set_raw("fd_mtime", Value::Str(formatted.clone()));
+    vars.set_raw("fd_ctime", Value::Str(formatted));
     vars.set_raw(
         "fd_mtime_raw",
         Value::Date {

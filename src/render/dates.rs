@@ -101,41 +101,29 @@ impl Date {
 
     /// Julia's `Dates.format` for the common codes: `yyyy yy mm m dd d U u E e`.
     pub fn format(self, pattern: &str) -> String {
-        let mut out = String::new();
-        let chars: Vec<char> = pattern.chars().collect();
-        let mut i = 0;
+        use std::fmt::Write;
+        // Writing to a `String` cannot fail, hence the ignored results.
+        let mut out = String::with_capacity(pattern.len() + 8);
         let month_name = MONTHS[(self.month.clamp(1, 12) - 1) as usize];
         let weekday = DAYS[(self.to_days() + 3).rem_euclid(7) as usize];
-        while i < chars.len() {
-            let c = chars[i];
-            let run = chars[i..].iter().take_while(|x| **x == c).count();
+        let mut rest = pattern;
+        while let Some(c) = rest.chars().next() {
+            let run_len = rest.len() - rest.trim_start_matches(c).len();
+            let run = run_len / c.len_utf8();
             match c {
-                'y' => out.push_str(&if run >= 4 {
-                    format!("{:04}", self.year)
-                } else {
-                    format!("{:02}", self.year.rem_euclid(100))
-                }),
-                'm' => out.push_str(&if run >= 2 {
-                    format!("{:02}", self.month)
-                } else {
-                    self.month.to_string()
-                }),
-                'd' => out.push_str(&if run >= 2 {
-                    format!("{:02}", self.day)
-                } else {
-                    self.day.to_string()
-                }),
+                'y' if run >= 4 => _ = write!(out, "{:04}", self.year),
+                'y' => _ = write!(out, "{:02}", self.year.rem_euclid(100)),
+                'm' if run >= 2 => _ = write!(out, "{:02}", self.month),
+                'm' => _ = write!(out, "{}", self.month),
+                'd' if run >= 2 => _ = write!(out, "{:02}", self.day),
+                'd' => _ = write!(out, "{}", self.day),
                 'U' => out.push_str(month_name),
                 'u' => out.push_str(&month_name[..3]),
                 'E' => out.push_str(weekday),
                 'e' => out.push_str(&weekday[..3]),
-                _ => {
-                    for _ in 0..run {
-                        out.push(c);
-                    }
-                }
+                _ => out.push_str(&rest[..run_len]),
             }
-            i += run;
+            rest = &rest[run_len..];
         }
         out
     }

@@ -7,8 +7,9 @@
 //! reported, so the author sees the problem at build time rather than as a red box online.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
+use aho_corasick::AhoCorasick;
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{push_mathml, Parser, RenderConfig, Storage};
 
@@ -39,17 +40,32 @@ pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<S
     if !html.contains("\\(") && !html.contains("\\[") {
         return (html.to_string(), problems);
     }
-    // Only `<` (markup to step over) and `\` (a possible formula) matter: everything
-    // between them is copied in one piece when the next formula is replaced.
+    // Only a `\` can start a formula, and pages hold few. Markup matters only where it
+    // holds one: comments and raw elements are found with one search over the page, and
+    // a tag around a `\` by looking back from it.
     let bytes = html.as_bytes();
     let mut out = String::with_capacity(html.len() * 2);
     let mut copied = 0;
     let mut pos = 0;
-    while let Some(k) = memchr::memchr2(b'<', b'\\', &bytes[pos..]) {
+    let mut region = next_region(html, 0);
+    'scan: while let Some(k) = memchr::memchr(b'\\', &bytes[pos..]) {
         let at = pos + k;
-        if bytes[at] == b'<' {
-            pos = at + markup_len(&html[at..]);
-            continue;
+        let mut text_from = pos;
+        while let Some((_, end)) = region.filter(|(start, _)| *start < at) {
+            if end > at {
+                pos = end;
+                region = next_region(html, end);
+                continue 'scan;
+            }
+            text_from = text_from.max(end);
+            region = next_region(html, end);
+        }
+        if let Some(lt) = memchr::memrchr(b'<', &bytes[text_from..at]).map(|k| text_from + k) {
+            if memchr::memchr(b'>', &bytes[lt..at]).is_none() {
+                // Inside a tag: step over the rest of it.
+                pos = memchr::memchr(b'>', &bytes[at..]).map_or(html.len(), |k| at + k + 1);
+                continue;
+            }
         }
         let (close, mode) = match bytes.get(at + 1) {
             Some(b'(') => ("\\)", DisplayMode::Inline),
@@ -90,6 +106,46 @@ pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<S
     }
     out.push_str(&html[copied..]);
     (out, problems)
+}
+
+/// The next comment or raw element at or after `from`, as its start and end.
+fn next_region(html: &str, from: usize) -> Option<(usize, usize)> {
+    // The comment opener and `<` + each of RAW_ELEMENTS; a match is only a candidate
+    // (`<prefix` is not `<pre`), which `is_region` settles.
+    static OPENERS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["<!--", "<pre", "<code", "<script", "<style"])
+            .ok()
+    });
+    let bytes = html.as_bytes();
+    let mut at = from;
+    loop {
+        let start = match OPENERS.as_ref() {
+            Some(ac) => at + ac.find(&bytes[at..])?.start(),
+            None => at + memchr::memchr(b'<', &bytes[at..])?,
+        };
+        // Inside a tag (`<a title="<pre>">`) it is an attribute's text, as a tag ends at
+        // its first `>`.
+        let tag_from = memchr::memrchr(b'>', &bytes[from..start]).map_or(from, |k| from + k + 1);
+        let in_tag = memchr::memchr(b'<', &bytes[tag_from..start]).is_some();
+        if !in_tag && is_region(&html[start..]) {
+            return Some((start, start + markup_len(&html[start..])));
+        }
+        at = start + 1;
+    }
+}
+
+/// Whether the markup at the start of `s` is a comment or a raw element.
+fn is_region(s: &str) -> bool {
+    if s.starts_with("<!--") {
+        return true;
+    }
+    let name_len = s[1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
+    let name = &s.as_bytes()[1..1 + name_len];
+    RAW_ELEMENTS
+        .iter()
+        .any(|raw| raw.as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// Length of the markup starting at `s` (which starts with `<`) that must be copied verbatim:
@@ -257,9 +313,91 @@ fn first_line(message: &str) -> String {
         .to_string()
 }
 
+/// The scan this module used before, kept to check the current one against.
+#[cfg(test)]
+fn render_math_by_tags(html: &str, cache: Option<&MathCache>) -> (String, Vec<String>) {
+    let mut problems = Vec::new();
+    if !html.contains("\\(") && !html.contains("\\[") {
+        return (html.to_string(), problems);
+    }
+    // Only `<` (markup to step over) and `\` (a possible formula) matter: everything
+    // between them is copied in one piece when the next formula is replaced.
+    let bytes = html.as_bytes();
+    let mut out = String::with_capacity(html.len() * 2);
+    let mut copied = 0;
+    let mut pos = 0;
+    while let Some(k) = memchr::memchr2(b'<', b'\\', &bytes[pos..]) {
+        let at = pos + k;
+        if bytes[at] == b'<' {
+            pos = at + markup_len(&html[at..]);
+            continue;
+        }
+        let (close, mode) = match bytes.get(at + 1) {
+            Some(b'(') => ("\\)", DisplayMode::Inline),
+            Some(b'[') => ("\\]", DisplayMode::Block),
+            // A tag right after a backslash is still markup.
+            Some(b'<') => {
+                pos = at + 1;
+                continue;
+            }
+            // `\\` and other escapes are skipped as a pair, so `\\(` is not an opener.
+            Some(_) => {
+                pos = at + 2;
+                continue;
+            }
+            None => break,
+        };
+        // A formula lies within one run of text: its closer comes before the next tag.
+        let tex_start = at + 2;
+        let text_end =
+            memchr::memchr(b'<', &bytes[tex_start..]).map_or(html.len(), |k| tex_start + k);
+        let Some(tex_len) = find_closer(&html[tex_start..text_end], close) else {
+            pos = tex_start;
+            continue;
+        };
+        let tex_end = tex_start + tex_len;
+        match cached_mathml(&html[tex_start..tex_end], mode, cache).as_deref() {
+            Ok(mathml) => {
+                out.push_str(&html[copied..at]);
+                out.push_str(mathml);
+                copied = tex_end + 2;
+            }
+            Err(message) => problems.push(format!(
+                "cannot render math `{}`: {message}",
+                unescape_html(&html[at..tex_end + 2])
+            )),
+        }
+        pos = tex_end + 2;
+    }
+    out.push_str(&html[copied..]);
+    (out, problems)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn finds_the_formulas_the_tag_by_tag_scan_found(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "\\(", "\\)", "\\[", "\\]", "\\\\", "\\", "x^2", "a", " ", "<", ">", "<p>",
+                    "</p>", "<pre>", "</pre>", "<PRE class=\"x\">", "</Pre>", "<code>", "</code>",
+                    "<!--", "-->", "<script>", "</script>", "<style>", "</style>", "<prefix>",
+                    "<a href=\"", "\">", "<em>", "</em>", "\n", "&lt;", "é",
+                ]),
+                0..24,
+            )
+        ) {
+            let html: String = parts.concat();
+            let cache = MathCache::default();
+            proptest::prop_assert_eq!(
+                render_math_with(&html, Some(&cache)),
+                render_math_by_tags(&html, Some(&cache))
+            );
+        }
+    }
 
     #[test]
     fn inline_math_becomes_mathml() {
