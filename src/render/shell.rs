@@ -9,7 +9,9 @@
 //! change to `templates/page.html`, `tag.html`, `base.html` or `macros.html` must be made
 //! here too.
 
-use super::theme::{escape_html, toc_tree, NavView, PageContext, TagContext, TocNode};
+use super::theme::{
+    escape_html, escape_html_into, toc_tree, NavView, PageContext, TagContext, TocNode,
+};
 
 /// `base.html` from the top to the opening `<title>`.
 const DOCUMENT_START: &str =
@@ -28,7 +30,7 @@ fn top_bar(out: &mut String, root: &str, site_title: &str) {
     out.push_str(TOP_BAR);
     out.push_str(root);
     out.push_str("\">");
-    out.push_str(&escape_html(site_title));
+    escape_html_into(out, site_title);
     out.push_str(THEME_TOGGLE);
 }
 
@@ -45,9 +47,9 @@ pub(super) fn tag_page(ctx: &TagContext, nav_html: &str) -> String {
     let root = escape_html(&ctx.root);
     out.push_str(DOCUMENT_START);
     out.push_str("Tag: ");
-    out.push_str(&escape_html(&ctx.tag));
+    escape_html_into(&mut out, &ctx.tag);
     out.push_str(" · ");
-    out.push_str(&escape_html(&ctx.site_title));
+    escape_html_into(&mut out, &ctx.site_title);
     out.push_str("</title>");
     stylesheet(&mut out, &root);
     top_bar(&mut out, &root, &ctx.site_title);
@@ -56,7 +58,7 @@ pub(super) fn tag_page(ctx: &TagContext, nav_html: &str) -> String {
         "\n  </nav>\n  <main id=\"main\" class=\"content\">\n    <article class=\"page tag-page\">\n      \
          <h1>Pages tagged <span class=\"tag\">",
     );
-    out.push_str(&escape_html(&ctx.tag));
+    escape_html_into(&mut out, &ctx.tag);
     out.push_str("</span></h1>");
     if ctx.pages.is_empty() {
         out.push_str("\n      <p>No page has this tag.</p>");
@@ -64,9 +66,9 @@ pub(super) fn tag_page(ctx: &TagContext, nav_html: &str) -> String {
         out.push_str("\n      <ul class=\"tag-list\">");
         for page in &ctx.pages {
             out.push_str("\n        <li><a href=\"");
-            out.push_str(&escape_html(&page.url));
+            escape_html_into(&mut out, &page.url);
             out.push_str("\">");
-            out.push_str(&escape_html(&page.title));
+            escape_html_into(&mut out, &page.title);
             out.push_str("</a></li>");
         }
         out.push_str("\n      </ul>");
@@ -81,7 +83,7 @@ pub(super) fn tag_page(ctx: &TagContext, nav_html: &str) -> String {
 pub(super) fn page(ctx: &PageContext, nav_html: &[&str]) -> String {
     let nav_len: usize = nav_html.iter().map(|part| part.len()).sum();
     let mut out = String::with_capacity(ctx.body.len() + nav_len + 4096);
-    let text = |out: &mut String, s: &str| out.push_str(&escape_html(s));
+    let text = escape_html_into;
     let root = escape_html(&ctx.root);
 
     out.push_str(DOCUMENT_START);
@@ -180,7 +182,7 @@ fn toc_list(out: &mut String, nodes: &[TocNode]) {
     out.push_str("<ol>");
     for node in nodes {
         out.push_str("\n  <li><a href=\"#");
-        out.push_str(&escape_html(&node.id));
+        escape_html_into(out, &node.id);
         out.push_str("\">");
         out.push_str(&node.html);
         out.push_str("</a>");
@@ -246,7 +248,7 @@ fn nav_list(out: &mut String, items: &[NavView]) {
             });
             if item.url.is_empty() {
                 out.push_str("<span class=\"nav-group\">");
-                out.push_str(&escape_html(item.title));
+                escape_html_into(out, item.title);
                 out.push_str("</span>");
             } else {
                 link(out, item.url, current, item.title);
@@ -270,10 +272,10 @@ fn nav_list(out: &mut String, items: &[NavView]) {
 /// `<a href="url"{attrs}>title</a>`, escaped as tera escapes.
 fn link(out: &mut String, url: &str, attrs: &str, title: &str) {
     out.push_str("<a href=\"");
-    out.push_str(&escape_html(url));
+    escape_html_into(out, url);
     out.push('"');
     out.push_str(attrs);
     out.push('>');
-    out.push_str(&escape_html(title));
+    escape_html_into(out, title);
     out.push_str("</a>");
 }

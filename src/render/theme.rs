@@ -373,12 +373,20 @@ fn page_context(ctx: &PageContext) -> Result<Context, ThemeError> {
 /// tera's default also escapes `/` (as `&#x2F;`), which makes every URL in the output
 /// unreadable without buying any safety in quoted attributes.
 pub(super) fn escape_html(s: &str) -> String {
-    let escaped = crate::dialect::html::escape(s);
-    if escaped.contains('\'') {
-        escaped.replace('\'', "&#39;")
-    } else {
-        escaped
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    escape_html_into(&mut out, s);
+    out
+}
+
+/// [`escape_html`] onto the end of `out`.
+pub(super) fn escape_html_into(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(k) = memchr::memchr(b'\'', rest.as_bytes()) {
+        crate::dialect::html::escape_into(out, &rest[..k]);
+        out.push_str("&#39;");
+        rest = &rest[k + 1..];
     }
+    crate::dialect::html::escape_into(out, rest);
 }
 
 /// A context that cannot be serialized; only possible with a broken `Serialize` impl.
