@@ -7,9 +7,8 @@
 //! reported, so the author sees the problem at build time rather than as a red box online.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 
-use aho_corasick::AhoCorasick;
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{push_mathml, Parser, RenderConfig, Storage};
 
@@ -110,30 +109,26 @@ pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<S
 
 /// The next comment or raw element at or after `from`, as its start and end.
 fn next_region(html: &str, from: usize) -> Option<(usize, usize)> {
-    // The comment opener and `<` + each of RAW_ELEMENTS; a match is only a candidate
-    // (`<prefix` is not `<pre`), which `is_region` settles.
-    static OPENERS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["<!--", "<pre", "<code", "<script", "<style"])
-            .ok()
-    });
     let bytes = html.as_bytes();
     let mut at = from;
-    loop {
-        let start = match OPENERS.as_ref() {
-            Some(ac) => at + ac.find(&bytes[at..])?.start(),
-            None => at + memchr::memchr(b'<', &bytes[at..])?,
-        };
+    while let Some(k) = memchr::memchr(b'<', &bytes[at..]) {
+        let start = at + k;
+        at = start + 1;
+        // Comments and the raw elements start with one of these; most tags do not.
+        if !matches!(bytes.get(at), Some(b'!' | b'p' | b'P' | b'c' | b'C' | b's' | b'S')) {
+            continue;
+        }
+        if !is_region(&html[start..]) {
+            continue;
+        }
         // Inside a tag (`<a title="<pre>">`) it is an attribute's text, as a tag ends at
         // its first `>`.
         let tag_from = memchr::memrchr(b'>', &bytes[from..start]).map_or(from, |k| from + k + 1);
-        let in_tag = memchr::memchr(b'<', &bytes[tag_from..start]).is_some();
-        if !in_tag && is_region(&html[start..]) {
+        if memchr::memchr(b'<', &bytes[tag_from..start]).is_none() {
             return Some((start, start + markup_len(&html[start..])));
         }
-        at = start + 1;
     }
+    None
 }
 
 /// Whether the markup at the start of `s` is a comment or a raw element.
