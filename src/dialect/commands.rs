@@ -4,8 +4,9 @@
 //! scanner reads the page front to back and updates the table as it meets definitions,
 //! which gives exactly that rule.
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 /// A user command or environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,11 +19,13 @@ pub struct Definition {
     pub post: Option<Arc<str>>,
 }
 
-/// The commands and environments in scope.
+/// The commands and environments in scope. Every `\\name` of a page, math included, is
+/// looked up here, so the maps use a fast hash (names are the author's own, not input an
+/// attacker can shape at scale).
 #[derive(Debug, Clone, Default)]
 pub struct Commands {
-    commands: HashMap<String, Definition>,
-    environments: HashMap<String, Definition>,
+    commands: FxHashMap<String, Definition>,
+    environments: FxHashMap<String, Definition>,
 }
 
 impl Commands {

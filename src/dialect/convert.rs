@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use super::commands::Commands;
 use super::resources::Resources;
 use super::vars::PageVars;
@@ -157,7 +159,8 @@ pub(super) struct PageState<'a> {
     pub(super) vars: PageVars,
     pub(super) diags: Vec<Diagnostic>,
     pub(super) headings: Vec<Heading>,
-    pub(super) heading_ids: HashMap<String, usize>,
+    /// Every heading asks: a fast hash (ids come from the author's own headings).
+    pub(super) heading_ids: FxHashMap<String, usize>,
     pub(super) anchors: Vec<String>,
     pub(super) links: Vec<Link>,
     pub(super) code_blocks: Vec<CodeBlock>,
@@ -192,7 +195,7 @@ impl<'a> PageState<'a> {
             vars: PageVars::for_page(&ctx.globals.vars),
             diags: Vec::new(),
             headings: Vec::new(),
-            heading_ids: HashMap::new(),
+            heading_ids: FxHashMap::default(),
             anchors: Vec::new(),
             links: Vec::new(),
             code_blocks: Vec::new(),

@@ -115,7 +115,10 @@ fn next_region(html: &str, from: usize) -> Option<(usize, usize)> {
         let start = at + k;
         at = start + 1;
         // Comments and the raw elements start with one of these; most tags do not.
-        if !matches!(bytes.get(at), Some(b'!' | b'p' | b'P' | b'c' | b'C' | b's' | b'S')) {
+        if !matches!(
+            bytes.get(at),
+            Some(b'!' | b'p' | b'P' | b'c' | b'C' | b's' | b'S')
+        ) {
             continue;
         }
         if !is_region(&html[start..]) {
