@@ -7,6 +7,7 @@ mod fixtures;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
@@ -63,6 +64,24 @@ fn run_watch_session(poll: bool) -> String {
         cmd.arg("--poll");
     }
     let mut watcher = Watcher(cmd.spawn().expect("start notes"));
+    // The log is read as it is written: the output changes before the line about it is
+    // printed, so the test waits for the line rather than stopping the watcher at once.
+    let log = Arc::new(Mutex::new(String::new()));
+    let reader = watcher.0.stderr.take().map(|mut err| {
+        let log = Arc::clone(&log);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = err.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut log) = log.lock() {
+                    log.push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            }
+        })
+    });
+    let logged = |needle: &str| log.lock().map(|l| l.contains(needle)).unwrap_or(false);
     let page = out.join("lectures/week1/index.html");
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
     wait_for("the first build", || read(&page).contains("Week 1"));
@@ -84,13 +103,17 @@ fn run_watch_session(poll: bool) -> String {
     wait_for("the deleted page to go", || {
         !out.join("lectures/index.html").exists()
     });
+    wait_for("the line about the deleted page", || {
+        logged("lectures/index.md")
+    });
 
     let _ = watcher.0.kill();
-    let mut stderr = String::new();
-    if let Some(mut err) = watcher.0.stderr.take() {
-        let _ = err.read_to_string(&mut stderr);
+    let _ = watcher.0.wait();
+    if let Some(reader) = reader {
+        let _ = reader.join();
     }
-    stderr
+    let text = log.lock().map(|l| l.clone()).unwrap_or_default();
+    text
 }
 
 #[test]
