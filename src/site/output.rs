@@ -7,12 +7,13 @@
 //! build started, where no reader has seen anything yet, new files are created in place). Files whose bytes did not change are not touched, so their
 //! mtime stays and watchers stay quiet; files not produced by this run are removed at the end.
 
-use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
+
+use rustc_hash::FxHashSet;
 
 use super::SiteError;
 
@@ -42,10 +43,11 @@ pub struct CleanupReport {
 #[derive(Debug)]
 pub struct OutputDir {
     root: PathBuf,
-    written: Mutex<HashSet<String>>,
-    /// Folders already made or checked in this run; asking the file system again for each
-    /// of thousands of files in the same folder would cost more than writing them.
-    dirs_ready: Mutex<HashSet<String>>,
+    written: Mutex<FxHashSet<String>>,
+    /// Folders already made or checked in this run (our own output's paths: a fast hash);
+    /// asking the file system again for each of thousands of files in the same folder
+    /// would cost more than writing them.
+    dirs_ready: Mutex<FxHashSet<String>>,
     temp_counter: AtomicU64,
     n_written: AtomicUsize,
     n_unchanged: AtomicUsize,
@@ -74,8 +76,8 @@ impl OutputDir {
         let fresh = fs::read_dir(&root).is_ok_and(|mut entries| entries.next().is_none());
         Ok(OutputDir {
             root,
-            written: Mutex::new(HashSet::new()),
-            dirs_ready: Mutex::new(HashSet::new()),
+            written: Mutex::new(FxHashSet::default()),
+            dirs_ready: Mutex::new(FxHashSet::default()),
             temp_counter: AtomicU64::new(0),
             n_written: AtomicUsize::new(0),
             n_unchanged: AtomicUsize::new(0),
@@ -243,7 +245,7 @@ impl OutputDir {
         outcome
     }
 
-    fn lock_written(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+    fn lock_written(&self) -> std::sync::MutexGuard<'_, FxHashSet<String>> {
         self.written.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
