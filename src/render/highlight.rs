@@ -11,6 +11,10 @@
 //! as it is, entities included, and copy it through with spans around the tokens. Each block
 //! costs a few microseconds. Languages without a lexer are left unchanged.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 mod generic;
 mod langs;
 mod markup;
@@ -67,10 +71,16 @@ pub fn highlight_html(html: &str) -> String {
     out
 }
 
+/// Whether `html` holds a code block to highlight.
+pub fn has_code_blocks(html: &str) -> bool {
+    find_open(html, 0).is_some()
+}
+
 /// Position of the next code block opener at or after `from`.
 fn find_open(html: &str, from: usize) -> Option<usize> {
+    static FINDER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(OPEN));
     let rest = html.as_bytes().get(from..)?;
-    memchr::memmem::find(rest, OPEN.as_bytes()).map(|i| from + i)
+    FINDER.find(rest).map(|i| from + i)
 }
 
 /// Position of `</code></pre>` in `code_and_rest`: the first `<` there, since escaped code has

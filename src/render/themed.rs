@@ -218,7 +218,7 @@ pub fn page(
     } else {
         (body, Vec::new())
     };
-    let body = if body.contains("<pre><code") {
+    let body = if super::highlight::has_code_blocks(&body) {
         super::highlight::highlight_html(&body)
     } else {
         body
