@@ -409,6 +409,14 @@ impl PageVars {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_alias_resolves() {
+        for (alias, target) in ALIASES {
+            assert_eq!(canonical(alias), *target);
+        }
+        assert_eq!(canonical("title"), "title");
+    }
+
     fn s(x: &str) -> Value {
         Value::Str(x.to_string())
     }
