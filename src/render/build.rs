@@ -877,7 +877,7 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
         }
         _ => None,
     };
-    let (source, converted, source_dropped) = match unchanged {
+    let (source, mut converted, source_dropped) = match unchanged {
         _ if skip => (Arc::from(""), None, false),
         Some((source, converted)) => {
             cached.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -958,7 +958,13 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
     {
         env.failed.store(true, std::sync::atomic::Ordering::Relaxed);
     }
-    let mut vars = match &converted {
+    // Only a live session reads a conversion's variables again: other builds move them
+    // to the page instead of holding two copies of every page's variables.
+    let mut vars = match converted.as_mut() {
+        Some(c) if env.cache.is_none() => match Arc::get_mut(c) {
+            Some(c) => std::mem::take(&mut c.vars),
+            None => c.vars.clone(),
+        },
         Some(c) => c.vars.clone(),
         None => PageVars::for_page(&env.globals.vars),
     };
