@@ -35,16 +35,14 @@ type Typeset = Result<Arc<str>, String>;
 
 /// [`render_math`], reusing and filling `cache`.
 pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<String>) {
-    let mut problems = Vec::new();
     if !html.contains("\\(") && !html.contains("\\[") {
-        return (html.to_string(), problems);
+        return (html.to_string(), Vec::new());
     }
     // Only a `\` can start a formula, and pages hold few. Markup matters only where it
     // holds one: comments and raw elements are found with one search over the page, and
     // a tag around a `\` by looking back from it.
     let bytes = html.as_bytes();
-    let mut out = String::with_capacity(html.len() * 2);
-    let mut copied = 0;
+    let mut formulas = Formulas::new(html, cache);
     let mut pos = 0;
     let mut region = next_region(html, 0);
     'scan: while let Some(k) = memchr::memchr(b'\\', &bytes[pos..]) {
@@ -66,45 +64,73 @@ pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<S
                 continue;
             }
         }
-        let (close, mode) = match bytes.get(at + 1) {
-            Some(b'(') => ("\\)", DisplayMode::Inline),
-            Some(b'[') => ("\\]", DisplayMode::Block),
-            // A tag right after a backslash is still markup.
-            Some(b'<') => {
-                pos = at + 1;
-                continue;
-            }
-            // `\\` and other escapes are skipped as a pair, so `\\(` is not an opener.
-            Some(_) => {
-                pos = at + 2;
-                continue;
-            }
+        match formulas.backslash(at) {
+            Some(next) => pos = next,
             None => break,
+        }
+    }
+    formulas.finish()
+}
+
+/// The page being rewritten as its formulas are typeset.
+struct Formulas<'a> {
+    html: &'a str,
+    cache: Option<&'a MathCache>,
+    out: String,
+    /// How much of `html` is in `out` already.
+    copied: usize,
+    problems: Vec<String>,
+}
+
+impl<'a> Formulas<'a> {
+    fn new(html: &'a str, cache: Option<&'a MathCache>) -> Formulas<'a> {
+        Formulas {
+            html,
+            cache,
+            out: String::with_capacity(html.len() * 2),
+            copied: 0,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Reads the backslash at `at`, which is in text: a formula opened there is typeset.
+    /// Returns where the scan goes on, or None at the end of the page.
+    fn backslash(&mut self, at: usize) -> Option<usize> {
+        let (html, bytes) = (self.html, self.html.as_bytes());
+        let (close, mode) = match bytes.get(at + 1)? {
+            b'(' => ("\\)", DisplayMode::Inline),
+            b'[' => ("\\]", DisplayMode::Block),
+            // A tag right after a backslash is still markup.
+            b'<' => return Some(at + 1),
+            // `\\` and other escapes are skipped as a pair, so `\\(` is not an opener.
+            _ => return Some(at + 2),
         };
         // A formula lies within one run of text: its closer comes before the next tag.
         let tex_start = at + 2;
         let text_end =
             memchr::memchr(b'<', &bytes[tex_start..]).map_or(html.len(), |k| tex_start + k);
         let Some(tex_len) = find_closer(&html[tex_start..text_end], close) else {
-            pos = tex_start;
-            continue;
+            return Some(tex_start);
         };
         let tex_end = tex_start + tex_len;
-        match cached_mathml(&html[tex_start..tex_end], mode, cache).as_deref() {
+        match cached_mathml(&html[tex_start..tex_end], mode, self.cache).as_deref() {
             Ok(mathml) => {
-                out.push_str(&html[copied..at]);
-                out.push_str(mathml);
-                copied = tex_end + 2;
+                self.out.push_str(&html[self.copied..at]);
+                self.out.push_str(mathml);
+                self.copied = tex_end + 2;
             }
-            Err(message) => problems.push(format!(
+            Err(message) => self.problems.push(format!(
                 "cannot render math `{}`: {message}",
                 unescape_html(&html[at..tex_end + 2])
             )),
         }
-        pos = tex_end + 2;
+        Some(tex_end + 2)
     }
-    out.push_str(&html[copied..]);
-    (out, problems)
+
+    fn finish(mut self) -> (String, Vec<String>) {
+        self.out.push_str(&self.html[self.copied..]);
+        (self.out, self.problems)
+    }
 }
 
 /// The next comment or raw element at or after `from`, as its start and end.
@@ -311,64 +337,26 @@ fn first_line(message: &str) -> String {
         .to_string()
 }
 
-/// The scan this module used before, kept to check the current one against.
+/// The scan this module used before (stepping over every tag), kept to check the
+/// current one against.
 #[cfg(test)]
 fn render_math_by_tags(html: &str, cache: Option<&MathCache>) -> (String, Vec<String>) {
-    let mut problems = Vec::new();
-    if !html.contains("\\(") && !html.contains("\\[") {
-        return (html.to_string(), problems);
-    }
-    // Only `<` (markup to step over) and `\` (a possible formula) matter: everything
-    // between them is copied in one piece when the next formula is replaced.
     let bytes = html.as_bytes();
-    let mut out = String::with_capacity(html.len() * 2);
-    let mut copied = 0;
+    let mut formulas = Formulas::new(html, cache);
     let mut pos = 0;
     while let Some(k) = memchr::memchr2(b'<', b'\\', &bytes[pos..]) {
         let at = pos + k;
-        if bytes[at] == b'<' {
-            pos = at + markup_len(&html[at..]);
-            continue;
-        }
-        let (close, mode) = match bytes.get(at + 1) {
-            Some(b'(') => ("\\)", DisplayMode::Inline),
-            Some(b'[') => ("\\]", DisplayMode::Block),
-            // A tag right after a backslash is still markup.
-            Some(b'<') => {
-                pos = at + 1;
-                continue;
-            }
-            // `\\` and other escapes are skipped as a pair, so `\\(` is not an opener.
-            Some(_) => {
-                pos = at + 2;
-                continue;
-            }
+        let next = if bytes[at] == b'<' {
+            Some(at + markup_len(&html[at..]))
+        } else {
+            formulas.backslash(at)
+        };
+        match next {
+            Some(next) => pos = next,
             None => break,
-        };
-        // A formula lies within one run of text: its closer comes before the next tag.
-        let tex_start = at + 2;
-        let text_end =
-            memchr::memchr(b'<', &bytes[tex_start..]).map_or(html.len(), |k| tex_start + k);
-        let Some(tex_len) = find_closer(&html[tex_start..text_end], close) else {
-            pos = tex_start;
-            continue;
-        };
-        let tex_end = tex_start + tex_len;
-        match cached_mathml(&html[tex_start..tex_end], mode, cache).as_deref() {
-            Ok(mathml) => {
-                out.push_str(&html[copied..at]);
-                out.push_str(mathml);
-                copied = tex_end + 2;
-            }
-            Err(message) => problems.push(format!(
-                "cannot render math `{}`: {message}",
-                unescape_html(&html[at..tex_end + 2])
-            )),
         }
-        pos = tex_end + 2;
     }
-    out.push_str(&html[copied..]);
-    (out, problems)
+    formulas.finish()
 }
 
 #[cfg(test)]
