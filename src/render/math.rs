@@ -39,8 +39,8 @@ pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<S
         return (html.to_string(), Vec::new());
     }
     // Only a `\` can start a formula, and pages hold few. Markup matters only where it
-    // holds one: comments and raw elements are found with one search over the page, and
-    // a tag around a `\` by looking back from it.
+    // holds one: comments and raw elements are found in one pass over the page (a glance
+    // at each tag's first letter), and a tag around a `\` by looking back from it.
     let bytes = html.as_bytes();
     let mut formulas = Formulas::new(html, cache);
     let mut pos = 0;
