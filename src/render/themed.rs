@@ -28,6 +28,10 @@ pub fn plain_title_text(title: &str) -> String {
 }
 
 fn strip_tags(html: &str) -> String {
+    // Titles are mostly plain text: nothing to take out or decode.
+    if memchr::memchr2(b'<', b'&', html.as_bytes()).is_none() {
+        return html.to_string();
+    }
     let mut out = String::with_capacity(html.len());
     let mut in_tag = false;
     for c in html.chars() {
