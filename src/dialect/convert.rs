@@ -7,6 +7,7 @@
 //! We do the same: `scan` produces the intermediate markdown and the inserts, `markdown`
 //! renders it, and `reinsert` applies Franklin's `<p>` rules.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use super::commands::Commands;
 use super::resources::Resources;
 use super::vars::PageVars;
 use super::Heading;
-use crate::diag::{Diagnostic, LineIndex, Span};
+use crate::diag::{floor_char_boundary, Diagnostic, LineIndex, Span};
 
 /// Deepest nesting of fragments (command in div in command ...) before giving up.
 pub(super) const MAX_DEPTH: usize = 32;
@@ -152,7 +153,11 @@ impl Origin {
 pub(super) struct PageState<'a> {
     pub(super) file: Arc<str>,
     pub(super) source: &'a str,
-    pub(super) lines: LineIndex,
+    /// Made on the first diagnostic: most pages have none.
+    pub(super) lines: OnceCell<LineIndex>,
+    /// The last place a heading asked the line of, and that line: headings come in source
+    /// order, so counting goes on from there.
+    pub(super) line_cursor: (usize, u32),
     /// Diagnostics beyond [`MAX_DIAGNOSTICS`], counted but not kept.
     pub(super) dropped_diags: usize,
     pub(super) ctx: &'a PageContext<'a>,
@@ -189,7 +194,8 @@ impl<'a> PageState<'a> {
         PageState {
             file: ctx.rpath.clone(),
             source,
-            lines: LineIndex::new(source),
+            lines: OnceCell::new(),
+            line_cursor: (0, 1),
             dropped_diags: 0,
             ctx,
             commands: ctx.globals.commands.clone(),
@@ -220,7 +226,22 @@ impl<'a> PageState<'a> {
     /// A span of the page source for `start..end` of a fragment with this origin.
     pub(super) fn span(&self, origin: Origin, start: usize, end: usize) -> Span {
         let (s, e) = origin.range(start, end);
-        self.lines.span(&self.file, self.source, s, e)
+        self.lines
+            .get_or_init(|| LineIndex::new(self.source))
+            .span(&self.file, self.source, s, e)
+    }
+
+    /// The 1-based source line of fragment offset `at` (what [`Self::span`] would say).
+    pub(super) fn line_at(&mut self, origin: Origin, at: usize) -> u32 {
+        let pos = floor_char_boundary(self.source, origin.range(at, at).0.min(self.source.len()));
+        let (from, line) = match self.line_cursor {
+            (from, line) if from <= pos => (from, line),
+            _ => (0, 1),
+        };
+        let newlines = memchr::memchr_iter(b'\n', &self.source.as_bytes()[from..pos]).count();
+        let line = line + u32::try_from(newlines).unwrap_or(u32::MAX);
+        self.line_cursor = (pos, line);
+        line
     }
 
     /// Records an error at a fragment range.
@@ -583,6 +604,27 @@ mod tests {
         assert!(plain.links.is_empty() && plain.code_blocks.is_empty());
         assert_eq!(plain.html, full.html);
         assert!(!full.anchors.is_empty() && plain.anchors.is_empty());
+    }
+
+    #[test]
+    fn heading_lines_match_the_lines_of_spans() {
+        let globals = Globals::default();
+        let ctx = PageContext {
+            rpath: Arc::from("p.md"),
+            globals: &globals,
+            resources: &crate::dialect::resources::NoResources,
+            check_data: false,
+        };
+        let source = "a\n\nbé\nc\n\n\nd";
+        let mut st = PageState::new(source, &ctx);
+        for at in [0, 1, 2, 3, 5, 4, 9, 7, 0, 12, source.len(), 99] {
+            let origin = Origin::Source(0);
+            assert_eq!(st.line_at(origin, at), st.span(origin, at, at).line, "{at}");
+        }
+        assert_eq!(
+            st.line_at(Origin::Fixed(9, 10), 3),
+            st.span(Origin::Source(9), 0, 0).line
+        );
     }
 
     #[test]

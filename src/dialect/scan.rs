@@ -602,7 +602,7 @@ impl PageState<'_> {
         let html = self.fragment(title, origin.shifted(title_start + lead), true);
         let html = html.trim_end_matches('\n').to_string();
         let id = self.unique_id(refstring(&html));
-        let line = self.span(origin, i, i).line;
+        let line = self.line_at(origin, i);
         self.headings.push(Heading {
             level: level as u8,
             id: id.clone(),
