@@ -7,7 +7,6 @@ mod fixtures;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
@@ -31,8 +30,9 @@ impl Drop for Watcher {
     }
 }
 
-/// Starts `notes build SITE --out OUT --watch` with stderr going to `stderr`.
-fn start_watch(site: &Path, out: &Path, stderr: impl Into<Stdio>) -> Watcher {
+/// Starts `notes build SITE --out OUT --watch` (plus `extra` arguments) with stderr going
+/// to `stderr`.
+fn start_watch(site: &Path, out: &Path, stderr: impl Into<Stdio>, extra: &[&str]) -> Watcher {
     Watcher(
         Command::new(env!("CARGO_BIN_EXE_notes"))
             .arg("build")
@@ -40,6 +40,7 @@ fn start_watch(site: &Path, out: &Path, stderr: impl Into<Stdio>) -> Watcher {
             .arg("--out")
             .arg(out)
             .arg("--watch")
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
@@ -52,36 +53,17 @@ fn run_watch_session(poll: bool) -> String {
     let site = dir.path().join("site");
     fixtures::copy_fixture("theme_site", &site);
     let out = dir.path().join("out");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_notes"));
-    cmd.arg("build")
-        .arg(&site)
-        .arg("--out")
-        .arg(&out)
-        .arg("--watch")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    if poll {
-        cmd.arg("--poll");
-    }
-    let mut watcher = Watcher(cmd.spawn().expect("start notes"));
-    // The log is read as it is written: the output changes before the line about it is
-    // printed, so the test waits for the line rather than stopping the watcher at once.
-    let log = Arc::new(Mutex::new(String::new()));
-    let reader = watcher.0.stderr.take().map(|mut err| {
-        let log = Arc::clone(&log);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                if let Ok(mut log) = log.lock() {
-                    log.push_str(&String::from_utf8_lossy(&buf[..n]));
-                }
-            }
-        })
-    });
-    let logged = |needle: &str| log.lock().map(|l| l.contains(needle)).unwrap_or(false);
+    // The log goes to a file read while the watcher runs: the output changes before the
+    // line about it is printed, so the test waits for the line rather than stopping the
+    // watcher at once.
+    let log = dir.path().join("stderr.log");
+    let extra: &[&str] = if poll { &["--poll"] } else { &[] };
+    let mut watcher = start_watch(
+        &site,
+        &out,
+        std::fs::File::create(&log).expect("log"),
+        extra,
+    );
     let page = out.join("lectures/week1/index.html");
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
     wait_for("the first build", || read(&page).contains("Week 1"));
@@ -104,16 +86,12 @@ fn run_watch_session(poll: bool) -> String {
         !out.join("lectures/index.html").exists()
     });
     wait_for("the line about the deleted page", || {
-        logged("lectures/index.md")
+        read(&log).contains("lectures/index.md")
     });
 
     let _ = watcher.0.kill();
     let _ = watcher.0.wait();
-    if let Some(reader) = reader {
-        let _ = reader.join();
-    }
-    let text = log.lock().map(|l| l.clone()).unwrap_or_default();
-    text
+    read(&log)
 }
 
 #[test]
@@ -165,7 +143,7 @@ fn a_save_rebuilds_only_its_page_and_matches_a_whole_build() {
     let site = dir.path().join("site");
     fixtures::copy_fixture("theme_site", &site);
     let out = dir.path().join("out");
-    let mut watcher = start_watch(&site, &out, Stdio::piped());
+    let mut watcher = start_watch(&site, &out, Stdio::piped(), &[]);
     let page = out.join("lectures/week1/index.html");
     let other = out.join("index.html");
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
@@ -228,7 +206,7 @@ fn an_error_stays_reported_while_other_pages_are_saved() {
     fixtures::copy_fixture("theme_site", &site);
     let out = dir.path().join("out");
     let log = dir.path().join("stderr.log");
-    let mut watcher = start_watch(&site, &out, std::fs::File::create(&log).expect("log"));
+    let mut watcher = start_watch(&site, &out, std::fs::File::create(&log).expect("log"), &[]);
     let read = |p: &Path| std::fs::read_to_string(p).unwrap_or_default();
     wait_for("the first build", || read(&log).contains("watching"));
     std::thread::sleep(Duration::from_millis(400));
