@@ -30,7 +30,7 @@ impl ByteSet {
     }
 
     /// Whether `b` is in the set.
-    pub(super) fn contains(&self, b: u8) -> bool {
+    fn contains(&self, b: u8) -> bool {
         self.table[usize::from(b)]
     }
 
