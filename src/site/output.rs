@@ -112,8 +112,8 @@ impl OutputDir {
                 return Ok(outcome);
             }
         }
-        let target = self.prepare(rel)?;
-        if let Ok(meta) = fs::symlink_metadata(&target) {
+        let (target, meta) = self.prepare(rel)?;
+        if let Some(meta) = meta {
             if meta.is_file() && meta.len() == bytes.len() as u64 {
                 let same = fs::read(&target).map(|old| old == bytes).unwrap_or(false);
                 if same {
@@ -148,9 +148,8 @@ impl OutputDir {
     /// Keeps the file already at `rel`, known to be current (a live session rendered the same
     /// page before): nothing is read or written, and cleanup leaves it. Err when it is missing.
     pub fn keep(&self, rel: &str) -> Result<WriteOutcome, SiteError> {
-        let target = self.prepare(rel)?;
-        match fs::symlink_metadata(&target) {
-            Ok(meta) if meta.is_file() => Ok(self.record(rel, WriteOutcome::Unchanged)),
+        match self.prepare(rel)? {
+            (_, Some(meta)) if meta.is_file() => Ok(self.record(rel, WriteOutcome::Unchanged)),
             _ => Err(self.unsafe_path(rel, "the file to keep is not there")),
         }
     }
@@ -165,14 +164,14 @@ impl OutputDir {
     }
 
     fn copy_inner(&self, src: &Path, rel: &str) -> Result<WriteOutcome, SiteError> {
-        let target = self.prepare(rel)?;
+        let (target, meta) = self.prepare(rel)?;
         let src_meta = fs::metadata(src).map_err(|e| SiteError::Io {
             action: "read",
             path: src.to_path_buf(),
             source: e,
             hint: "the file may have been removed during the build; run it again",
         })?;
-        if let Ok(meta) = fs::symlink_metadata(&target) {
+        if let Some(meta) = meta {
             if meta.is_file() && meta.len() == src_meta.len() && same_bytes(src, &target) {
                 return Ok(self.record(rel, WriteOutcome::Unchanged));
             }
@@ -194,44 +193,27 @@ impl OutputDir {
             unchanged: self.n_unchanged.into_inner(),
             ..CleanupReport::default()
         };
-        let root = self.root;
-        if self.fresh && !self.failed.into_inner() {
+        let failed = self.failed.into_inner();
+        if self.fresh && !failed {
             // Everything in the folder was written by this run.
             return Ok(report);
         }
-        // Collected first, in pre-order, and handled in reverse so every file comes before
-        // its folder (walkdir's `contents_first` mis-skips siblings when combined with
-        // `filter_entry`, which would let `.git` be cleaned).
-        let mut entries = Vec::new();
-        let walker = walkdir::WalkDir::new(&root)
-            .follow_links(false)
-            .min_depth(1)
-            .into_iter()
-            .filter_entry(|e| !(e.depth() == 1 && e.file_name() == ".git"));
-        for entry in walker {
-            let entry = entry.map_err(|e| {
-                let path = e.path().unwrap_or(&root).to_path_buf();
-                io_err("read folder", &path, e.into())
-            })?;
-            entries.push((entry.path().to_path_buf(), entry.file_type().is_dir()));
-        }
-        for (path, is_dir) in entries.iter().rev() {
-            if *is_dir {
-                // Fails harmlessly when the folder still holds files of this build.
-                if fs::remove_dir(path).is_ok() {
-                    report.removed_dirs += 1;
-                }
-                continue;
-            }
-            let keep = rel_of(path, &root).is_some_and(|rel| written.contains(&rel));
-            if !keep {
-                match fs::remove_file(path) {
-                    Ok(()) => report.removed_files += 1,
-                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(io_err("remove stale file", path, e)),
-                }
-            }
-        }
+        // A failed write may have left the folders made for it empty: then every folder
+        // is tried.
+        let dirs = match failed {
+            false => self
+                .dirs_ready
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+            true => FxHashSet::default(),
+        };
+        let kept = Kept {
+            files: &written,
+            dirs: &dirs,
+        };
+        let (files, dirs) = sweep(&self.root, Some(""), &kept)?;
+        report.removed_files = files;
+        report.removed_dirs = dirs;
         Ok(report)
     }
 
@@ -250,22 +232,23 @@ impl OutputDir {
     }
 
     /// Validates `rel`, makes its parent folders real folders inside the root, and clears a
-    /// stale folder standing where the file goes. Returns the target path.
-    fn prepare(&self, rel: &str) -> Result<PathBuf, SiteError> {
+    /// stale folder standing where the file goes. Returns the target path and what is there
+    /// now (not following a link), if anything.
+    fn prepare(&self, rel: &str) -> Result<(PathBuf, Option<fs::Metadata>), SiteError> {
         let cur = self.parents(rel)?;
-        if let Ok(meta) = fs::symlink_metadata(&cur) {
-            if meta.is_dir() {
-                let prefix = format!("{rel}/");
-                if self.lock_written().iter().any(|w| w.starts_with(&prefix)) {
-                    return Err(self.unsafe_path(
-                        rel,
-                        "a folder with files of this build already has this path",
-                    ));
-                }
-                fs::remove_dir_all(&cur).map_err(|e| io_err("remove stale folder", &cur, e))?;
+        let meta = fs::symlink_metadata(&cur).ok();
+        if meta.as_ref().is_some_and(fs::Metadata::is_dir) {
+            let prefix = format!("{rel}/");
+            if self.lock_written().iter().any(|w| w.starts_with(&prefix)) {
+                return Err(self.unsafe_path(
+                    rel,
+                    "a folder with files of this build already has this path",
+                ));
             }
+            fs::remove_dir_all(&cur).map_err(|e| io_err("remove stale folder", &cur, e))?;
+            return Ok((cur, None));
         }
-        Ok(cur)
+        Ok((cur, meta))
     }
 
     /// Validates `rel` and makes its parent folders real folders inside the root. Returns
@@ -404,10 +387,61 @@ fn validate(rel: &str) -> Result<Vec<&str>, &'static str> {
     Ok(parts)
 }
 
-fn rel_of(path: &Path, root: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let parts: Option<Vec<&str>> = rel.iter().map(|s| s.to_str()).collect();
-    Some(parts?.join("/"))
+/// What a run produced: the files it wrote or kept, and the folders holding them.
+struct Kept<'a> {
+    files: &'a FxHashSet<String>,
+    dirs: &'a FxHashSet<String>,
+}
+
+/// Removes from `dir` every file this run did not produce, and the folders left with
+/// nothing of it; sub-folders are swept side by side. `rel` is the folder's path inside the
+/// output folder ("" at the top; None when its name is not UTF-8, so nothing in it was
+/// written). Returns the numbers of files and folders removed. A `.git` entry at the top is
+/// kept; links are removed, never followed.
+fn sweep(dir: &Path, rel: Option<&str>, kept: &Kept) -> Result<(usize, usize), SiteError> {
+    use rayon::prelude::*;
+    let entries = fs::read_dir(dir).map_err(|e| io_err("read folder", dir, e))?;
+    let mut subdirs = Vec::new();
+    let mut removed_files = 0;
+    for entry in entries {
+        let entry = entry.map_err(|e| io_err("read folder", dir, e))?;
+        let name = entry.file_name();
+        if rel == Some("") && name == ".git" {
+            continue;
+        }
+        let child_rel = match (rel, name.to_str()) {
+            (Some(""), Some(n)) => Some(n.to_string()),
+            (Some(r), Some(n)) => Some(format!("{r}/{n}")),
+            _ => None,
+        };
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            subdirs.push((entry.path(), child_rel));
+            continue;
+        }
+        if child_rel.is_some_and(|r| kept.files.contains(&r)) {
+            continue;
+        }
+        let path = entry.path();
+        match fs::remove_file(&path) {
+            Ok(()) => removed_files += 1,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err("remove stale file", &path, e)),
+        }
+    }
+    let (files, dirs) = subdirs
+        .par_iter()
+        .map(|(path, child_rel)| {
+            let (files, mut dirs) = sweep(path, child_rel.as_deref(), kept)?;
+            // A folder holding a file of this run stays; any other is empty now, unless
+            // something was added meanwhile (then removing it fails harmlessly).
+            let holds_output = child_rel.as_ref().is_some_and(|r| kept.dirs.contains(r));
+            if !holds_output && fs::remove_dir(path).is_ok() {
+                dirs += 1;
+            }
+            Ok((files, dirs))
+        })
+        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))?;
+    Ok((removed_files + files, dirs))
 }
 
 /// Compares two files' bytes in chunks; any read failure counts as different.
@@ -571,6 +605,30 @@ mod tests {
             root.join(".git/HEAD").is_file(),
             "a deploy worktree survives"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn sweeping_reaches_every_depth_and_any_name() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().join("__site");
+        let odd = root.join(std::ffi::OsStr::from_bytes(b"odd-\xff"));
+        fs::create_dir_all(odd.join("deeper")).expect("mkdir");
+        fs::write(odd.join("deeper/page.html"), "old").expect("write");
+        fs::create_dir_all(root.join("a/b/.git")).expect("mkdir");
+        fs::write(root.join("a/b/.git/HEAD"), "ref").expect("write");
+        fs::write(root.join("a/b/stale.html"), "old").expect("write");
+        let o = OutputDir::new(&root).expect("open");
+        o.write("a/b/index.html", b"new").expect("write");
+        let report = o.finish().expect("finish");
+        assert_eq!((report.removed_files, report.removed_dirs), (3, 3));
+        assert!(!odd.exists());
+        assert!(
+            !root.join("a/b/.git").exists(),
+            "only the top `.git` is kept"
+        );
+        assert!(root.join("a/b/index.html").is_file());
     }
 
     #[test]
