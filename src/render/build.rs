@@ -569,7 +569,28 @@ pub fn build_cached(
             collect_check_data(&pages, report);
         }
     };
-    let (rendered, ()) = rayon::join(render_pass, || check_pass(&mut report));
+    // Tag pages show only what the fingerprint covers: a live session keeps them as they are.
+    let keep_tags = site_unchanged
+        && index
+            .tags
+            .keys()
+            .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
+    // Tag pages read only the site index: they are made while pages are laid out.
+    let mut tag_diags = Vec::new();
+    let (rendered, tag_files) = rayon::join(render_pass, || {
+        check_pass(&mut report);
+        if keep_tags {
+            return Vec::new();
+        }
+        super::generated::tag_files(
+            &index,
+            &globals,
+            (theme.as_ref(), &nav),
+            &resources,
+            &mut tag_diags,
+        )
+    });
+    report.diagnostics.append(&mut tag_diags);
     let mut sitemap_entries = Vec::new();
     for r in rendered {
         let page = &pages[r.index];
@@ -602,12 +623,6 @@ pub fn build_cached(
         keep_quoted_sources(&pages, &mut report);
     }
 
-    // Tag pages show only what the fingerprint covers: a live session keeps them as they are.
-    let keep_tags = site_unchanged
-        && index
-            .tags
-            .keys()
-            .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
     // Freeing every page's conversion takes a while on a large site: it is done beside the
     // generated files instead of after the build. A live session keeps them for the next save.
     let (kept_pages, freed_pages) = match cache {
@@ -623,15 +638,10 @@ pub fn build_cached(
             None => {}
         },
         || {
-            super::generated::generated_files(
-                &summaries,
-                &index,
-                &globals,
-                (theme.as_ref(), &nav, keep_tags),
-                &resources,
-                &mut report.diagnostics,
-                &sitemap_entries,
-            )
+            let mut files =
+                super::generated::generated_files(&summaries, &globals, &sitemap_entries);
+            files.extend(tag_files);
+            files
         },
     );
     // The site index holds the last references to every page's variables: they are freed,

@@ -24,23 +24,14 @@ pub type OutputFile = (String, Vec<u8>);
 /// One sitemap line: url, last modification, change frequency, priority.
 pub type SitemapEntry = (String, Date, String, String);
 
-/// Every generated file, as (output path, bytes); tag pages are left out when `keep_tags`
-/// (the caller kept the previous ones).
+/// The sitemap, `robots.txt` and the RSS feed, as (output path, bytes), as the site asks.
 pub fn generated_files(
     pages: &[PageSummary],
-    index: &SiteIndex,
     globals: &Globals,
-    (theme, nav, keep_tags): (Option<&Theme>, &[NavItem], bool),
-    resources: &dyn Resources,
-    diags: &mut Vec<Diagnostic>,
     sitemap: &[SitemapEntry],
 ) -> Vec<(String, Vec<u8>)> {
     let vars = &globals.vars;
-    let mut files = if keep_tags {
-        Vec::new()
-    } else {
-        tag_pages(index, globals, theme, nav, resources, diags)
-    };
+    let mut files = Vec::new();
     let website_url = vars.str("website_url").trim_end_matches('/').to_string();
     let sitemap_name = match vars.str("sitemap_file") {
         "" => "sitemap".to_string(),
@@ -85,11 +76,11 @@ fn flag(vars: &PageVars, name: &str, default: bool) -> bool {
     }
 }
 
-fn tag_pages(
+/// The tag pages, as (output path, bytes), unless the site turns them off.
+pub fn tag_files(
     index: &SiteIndex,
     globals: &Globals,
-    theme: Option<&Theme>,
-    nav: &[NavItem],
+    (theme, nav): (Option<&Theme>, &[NavItem]),
     resources: &dyn Resources,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(String, Vec<u8>)> {

@@ -424,49 +424,29 @@ pub fn discover(
     };
 
     let mut claims: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
-    let walker = walkdir::WalkDir::new(&root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            if e.depth() == 0 || !e.file_type().is_dir() {
-                return true;
-            }
-            match rel_string(e.path(), &root) {
-                Some(d) => !rules.prune_dir(&d),
-                None => true,
-            }
-        });
+    let top = fs::read_dir(&root).map_err(|e| SiteError::Io {
+        action: "read folder",
+        path: root.clone(),
+        source: e,
+        hint: "check the permissions of the site folder",
+    })?;
     let mut files = Vec::new();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                if err.depth() == 0 {
-                    return Err(SiteError::Io {
-                        action: "read folder",
-                        path: root.clone(),
-                        source: err.into(),
-                        hint: "check the permissions of the site folder",
-                    });
-                }
-                let rpath = err
-                    .path()
-                    .and_then(|p| rel_string(p, &root))
-                    .unwrap_or_default();
+    for walked in walk(top, &root, &root, &rules) {
+        match walked {
+            Walked::File(path, ft) => files.push((path, ft)),
+            Walked::Unreadable(path, err) => {
+                let rpath = rel_string(&path, &root).unwrap_or_default();
                 site.skipped.push((rpath, format!("cannot be read: {err}")));
-                continue;
             }
-        };
-        if !entry.file_type().is_dir() {
-            files.push(entry);
         }
     }
+    // Folders are read side by side, in no set order: claims on one output path are ranked
+    // by their path, and every list below is sorted.
     // Mapping each file costs more than walking to it; on a large site this runs before
     // anything else can, so it uses every core.
     let found: Vec<Found> = files
         .into_par_iter()
-        .map(|entry| examine(&entry, &root, &rules, keep_path))
+        .map(|(path, ft)| examine(&path, ft, &root, &rules, keep_path))
         .collect();
     for f in found {
         match f {
@@ -498,6 +478,49 @@ pub fn discover(
     Ok(site)
 }
 
+/// An entry met while walking the site.
+enum Walked {
+    /// Anything but a folder (links are not followed).
+    File(PathBuf, fs::FileType),
+    /// A folder or entry that could not be read.
+    Unreadable(PathBuf, std::io::Error),
+}
+
+/// Everything under the folder `dir` whose entries are `entries`, except pruned folders;
+/// sub-folders are read side by side, so the order is not the folder's.
+fn walk(entries: fs::ReadDir, dir: &Path, root: &Path, rules: &Rules) -> Vec<Walked> {
+    let mut found = Vec::new();
+    let mut subdirs = Vec::new();
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                found.push(Walked::Unreadable(dir.to_path_buf(), err));
+                continue;
+            }
+        };
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(ft) if ft.is_dir() => {
+                if !rel_string(&path, root).is_some_and(|d| rules.prune_dir(&d)) {
+                    subdirs.push(path);
+                }
+            }
+            Ok(ft) => found.push(Walked::File(path, ft)),
+            Err(err) => found.push(Walked::Unreadable(path, err)),
+        }
+    }
+    let below: Vec<Vec<Walked>> = subdirs
+        .into_par_iter()
+        .map(|sub| match fs::read_dir(&sub) {
+            Ok(entries) => walk(entries, &sub, root, rules),
+            Err(err) => vec![Walked::Unreadable(sub, err)],
+        })
+        .collect();
+    found.extend(below.into_iter().flatten());
+    found
+}
+
 /// What one file of the site turned out to be.
 enum Found {
     Nothing,
@@ -506,14 +529,19 @@ enum Found {
 }
 
 /// Classifies one file found by the walk and maps it to its output.
-fn examine(entry: &walkdir::DirEntry, root: &Path, rules: &Rules, keep_path: &[String]) -> Found {
-    let ft = entry.file_type();
-    let Some(rpath) = rel_string(entry.path(), root) else {
-        let shown = entry.path().display().to_string();
+fn examine(
+    entry: &Path,
+    ft: fs::FileType,
+    root: &Path,
+    rules: &Rules,
+    keep_path: &[String],
+) -> Found {
+    let Some(rpath) = rel_string(entry, root) else {
+        let shown = entry.display().to_string();
         return Found::Skipped(shown, "its path is not valid UTF-8".to_string());
     };
     if ft.is_symlink() {
-        if let Some(reason) = symlink_problem(entry.path(), root, rules) {
+        if let Some(reason) = symlink_problem(entry, root, rules) {
             if !matches!(rules.classify(&rpath), Class::Skip(_)) {
                 return Found::Skipped(rpath, reason);
             }
