@@ -462,7 +462,7 @@ pub(super) fn strip_single_p(html: &str) -> &str {
 pub fn convert_page(source: &str, ctx: &PageContext<'_>) -> Converted {
     let mut st = PageState::new(source, ctx);
     let body = st.fragment(source, Origin::Source(0), false);
-    let html = st.resolve_late(&body);
+    let html = st.resolve_late(body);
     st.check_late_refs();
     finish(st, html)
 }

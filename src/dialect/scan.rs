@@ -790,12 +790,12 @@ impl PageState<'_> {
     }
 
     /// Resolves the markers left for things known only at the end of the page.
-    pub(super) fn resolve_late(&mut self, html: &str) -> String {
+    pub(super) fn resolve_late(&mut self, html: String) -> String {
         if !html.contains(LATE_OPEN) {
-            return html.to_string();
+            return html;
         }
         let mut out = String::with_capacity(html.len());
-        let mut rest = html;
+        let mut rest = html.as_str();
         while let Some(i) = rest.find(LATE_OPEN) {
             out.push_str(&rest[..i]);
             let after = &rest[i + LATE_OPEN.len_utf8()..];

@@ -107,7 +107,12 @@ pub struct TagContext {
 
 /// The built-in theme, possibly overridden by a site's `templates/` folder.
 pub struct Theme {
-    tera: Tera,
+    /// Parsed on first use when every template is built in: pages, tag pages and sidebars
+    /// of the built-in templates are laid out by [`super::shell`], so most builds never
+    /// need it, and parsing the templates costs a large site's build more than a page.
+    tera: std::sync::OnceLock<Tera>,
+    /// The templates, by tera name.
+    sources: BTreeMap<String, String>,
     /// Where each template came from, for error messages (`page.html` → `site/templates/page.html`).
     origins: BTreeMap<String, String>,
     assets: Vec<(String, Vec<u8>)>,
@@ -243,13 +248,16 @@ impl Theme {
                 return Err(template_error(origin, &e, &origins));
             }
         }
-        let mut tera = Tera::default();
-        tera.set_escape_fn(escape_html);
-        tera.add_raw_templates(sources.iter().map(|(name, (_, text))| (name, text)))
-            .map_err(|e| {
-                let file = blamed_template(&e, &origins).unwrap_or("templates/");
-                template_error(file, &e, &origins)
-            })?;
+        let sources: BTreeMap<String, String> = sources
+            .into_iter()
+            .map(|(name, (_, text))| (name, text))
+            .collect();
+        let tera = std::sync::OnceLock::new();
+        if origins.values().any(|o| !o.starts_with("built-in ")) {
+            // A site's own templates may not fit together: they are put together now, so
+            // the build stops before any page is laid out.
+            let _ = tera.set(parse_templates(&sources, &origins)?);
+        }
         let builtin = |names: &[&str]| {
             names.iter().all(|name| {
                 origins
@@ -262,6 +270,7 @@ impl Theme {
         let builtin_nav = builtin(&["nav.html", "macros.html"]);
         Ok(Theme {
             tera,
+            sources,
             origins,
             assets,
             builtin_page,
@@ -345,13 +354,40 @@ impl Theme {
 
     /// Renders one template and attributes failures to the template that caused them.
     fn render(&self, name: &str, context: Context) -> Result<String, ThemeError> {
-        self.tera.render(name, &context).map_err(|e| {
+        self.tera()?.render(name, &context).map_err(|e| {
             let origin = blamed_template(&e, &self.origins)
                 .or_else(|| self.origins.get(name).map(String::as_str))
                 .unwrap_or(name);
             template_error(origin, &e, &self.origins)
         })
     }
+}
+
+impl Theme {
+    /// The parsed templates, parsed now if this is their first use.
+    fn tera(&self) -> Result<&Tera, ThemeError> {
+        if let Some(tera) = self.tera.get() {
+            return Ok(tera);
+        }
+        let parsed = parse_templates(&self.sources, &self.origins)?;
+        // Two threads may both have parsed them: either result is the same.
+        Ok(self.tera.get_or_init(|| parsed))
+    }
+}
+
+/// One tera instance holding every template, escaping as the theme does; an error blames
+/// the template it comes from.
+fn parse_templates(
+    sources: &BTreeMap<String, String>,
+    origins: &BTreeMap<String, String>,
+) -> Result<Tera, ThemeError> {
+    let mut tera = Tera::default();
+    tera.set_escape_fn(escape_html);
+    tera.add_raw_templates(sources.iter()).map_err(|e| {
+        let file = blamed_template(&e, origins).unwrap_or("templates/");
+        template_error(file, &e, origins)
+    })?;
+    Ok(tera)
 }
 
 /// The tera context of a content page.
