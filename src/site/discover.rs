@@ -7,7 +7,6 @@
 //! rather than output: symbolic links are never followed out of the site folder, and a
 //! `target/` folder at the root (cargo's) is never published.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -423,7 +422,7 @@ pub fn discover(
         ..SiteFiles::default()
     };
 
-    let mut claims: BTreeMap<String, Vec<Claim>> = BTreeMap::new();
+    let mut claims: Vec<(String, Claim)> = Vec::new();
     let top = fs::read_dir(&root).map_err(|e| SiteError::Io {
         action: "read folder",
         path: root.clone(),
@@ -452,12 +451,18 @@ pub fn discover(
         match f {
             Found::Nothing => {}
             Found::Skipped(rpath, reason) => site.skipped.push((rpath, reason)),
-            Found::Claim(out_rel, claim) => claims.entry(out_rel).or_default().push(claim),
+            Found::Claim(out_rel, claim) => claims.push((out_rel, claim)),
         }
     }
 
-    for (out_rel, mut group) in claims {
-        group.sort_by(|a, b| a.rank().cmp(&b.rank()));
+    // Claims on one output path end up side by side, the winner last.
+    claims.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.rank().cmp(&b.1.rank())));
+    let mut claims = claims.into_iter().peekable();
+    while let Some((out_rel, first)) = claims.next() {
+        let mut group = vec![first];
+        while let Some((_, claim)) = claims.next_if(|(o, _)| *o == out_rel) {
+            group.push(claim);
+        }
         let Some(winner) = group.pop() else { continue };
         for loser in &group {
             site.shadowed.push(Shadowed {
@@ -471,7 +476,8 @@ pub fn discover(
             Claim::Copy(c) => site.copies.push(c),
         }
     }
-    site.pages.sort_by(|a, b| a.rpath.cmp(&b.rpath));
+    site.pages
+        .par_sort_unstable_by(|a, b| a.rpath.cmp(&b.rpath));
     site.copies.sort_by(|a, b| a.rpath.cmp(&b.rpath));
     site.shadowed.sort_by(|a, b| a.rpath.cmp(&b.rpath));
     site.skipped.sort();
