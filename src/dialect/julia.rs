@@ -201,6 +201,113 @@ pub fn def_extent(rest: &str) -> usize {
     end
 }
 
+/// A one-line definition read by [`simple_def`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimpleDef<'a> {
+    /// What [`def_extent`] gives for the same text.
+    pub extent: usize,
+    /// The variable's name.
+    pub name: &'a str,
+    /// Byte range of the value expression in the text.
+    pub range: Range<usize>,
+    /// The value.
+    pub value: Value,
+}
+
+/// Reads the text after `@def ` when it is one line of the commonest forms — `name = "text"`,
+/// `name = ["a", "b"]`, `name = 12`, `name = true` — without the general parser; what it
+/// gives is what [`def_extent`], [`split_def`] and [`eval_expr`] give. None for anything
+/// else (escapes, interpolation, comments, continued lines, other expressions).
+pub fn simple_def(rest: &str) -> Option<SimpleDef<'_>> {
+    let b = rest.as_bytes();
+    let line = memchr::memchr(b'\n', b).unwrap_or(b.len());
+    let line_bytes = &b[..line];
+    // `#` and `<` may open comments, which the general reader handles.
+    if memchr::memchr2(b'#', b'<', line_bytes).is_some() {
+        return None;
+    }
+    let extent = if line > 0 && b[line - 1] == b'\r' {
+        line - 1
+    } else {
+        line
+    };
+    let name_start = skip_inline_ws(b, 0);
+    let mut i = name_start;
+    if !b
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    {
+        return None;
+    }
+    while i < line && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+        i += 1;
+    }
+    // `name!`, Unicode names and the like are left to the general reader.
+    if i < line && !matches!(b[i], b' ' | b'\t' | b'=') {
+        return None;
+    }
+    let name = &rest[name_start..i];
+    i = skip_inline_ws(b, i);
+    if b.get(i) != Some(&b'=') || matches!(b.get(i + 1), Some(b'=' | b'>')) {
+        return None;
+    }
+    let start = skip_inline_ws(b, i + 1);
+    let mut end = line;
+    while end > start && b[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    let value = simple_value(&rest[start..end])?;
+    Some(SimpleDef {
+        extent,
+        name,
+        range: start..end,
+        value,
+    })
+}
+
+/// The value of `src` when it is a plain string, a list of plain strings, a small integer
+/// or a boolean, written with nothing else around it.
+fn simple_value(src: &str) -> Option<Value> {
+    match src.as_bytes().first()? {
+        b'"' => plain_string(src)
+            .filter(|(_, len)| *len == src.len())
+            .map(|(v, _)| v),
+        b'[' => {
+            let inner = src.strip_suffix(']')?[1..].trim_matches([' ', '\t']);
+            let mut items = Vec::new();
+            if !inner.is_empty() {
+                for item in inner.split(',') {
+                    let item = item.trim_matches([' ', '\t']);
+                    match plain_string(item) {
+                        Some((v, len)) if len == item.len() => items.push(v),
+                        _ => return None,
+                    }
+                }
+            }
+            Some(Value::Vector(items))
+        }
+        b'1'..=b'9' if src.len() <= 15 && src.bytes().all(|c| c.is_ascii_digit()) => {
+            src.parse().ok().map(Value::Int)
+        }
+        _ => match src {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+    }
+}
+
+/// A string literal at the start of `src` with no escape, interpolation or inner quote,
+/// and its length.
+fn plain_string(src: &str) -> Option<(Value, usize)> {
+    let body = src.strip_prefix('"')?;
+    let close = memchr::memchr3(b'"', b'\\', b'$', body.as_bytes())?;
+    if body.as_bytes()[close] != b'"' {
+        return None;
+    }
+    Some((Value::Str(body[..close].to_string()), close + 2))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lexical helpers
 
@@ -2388,6 +2495,71 @@ mod tests {
             let _ = eval_block(src, &no_env);
             let _ = split_def(src);
             assert!(def_extent(src) <= src.len());
+        }
+    }
+
+    /// What the general reader makes of a definition line: extent, name, range and value.
+    fn general_def(rest: &str) -> Option<(usize, String, Range<usize>, Value)> {
+        let extent = def_extent(rest);
+        let (name, range) = split_def(&rest[..extent]).ok()?;
+        let value = eval_expr(&rest[range.clone()], &|_| None).ok()?;
+        Some((extent, name, range, value))
+    }
+
+    #[test]
+    fn simple_definitions_read_as_the_general_reader_reads_them() {
+        let cases = [
+            "title = \"Eigenvalues in practice\"\n\nText",
+            "tags = [\"tooling\", \"ci\",\"data\"]\r\n",
+            "tags = [ ]",
+            "n=12  ",
+            "\tflag\t=\ttrue",
+            "hascode = false\nmore",
+            "title = \"\"",
+            "t = \"caf\u{e9} \u{2013} 3\"",
+        ];
+        for case in cases {
+            let fast = simple_def(case).expect(case);
+            assert_eq!(
+                Some((fast.extent, fast.name.to_string(), fast.range, fast.value)),
+                general_def(case),
+                "{case:?}"
+            );
+        }
+        for other in [
+            "x = \"a\\nb\"",
+            "x = \"$y\"",
+            "x = \"\"\"doc\"\"\"",
+            "x = 1 # one",
+            "x = 1 <!-- one -->",
+            "x = [\"a\",]",
+            "x = [\"a\", 1]",
+            "x = 1.5",
+            "x = 007",
+            "x! = 1",
+            "x == 1",
+            "x = \"a\" * \"b\"",
+            "x = [\"a\",\n    \"b\"]",
+            "x = 99999999999999999999",
+        ] {
+            assert_eq!(simple_def(other), None, "{other:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        #[test]
+        fn simple_definitions_agree_with_the_general_reader(
+            head in "[ \t]{0,2}[a-z_][a-z0-9_!]{0,4}[ \t]{0,2}=[=> \t]{0,2}",
+            value in "(\"[a-z \u{e9}$\\\\\"]{0,6}\"|\\[|\\]|, ?|[0-9]{1,3}|true|false|[ \t#<.\r\n-])*",
+        ) {
+            let src = format!("{head}{value}");
+            if let Some(fast) = simple_def(&src) {
+                proptest::prop_assert_eq!(
+                    Some((fast.extent, fast.name.to_string(), fast.range, fast.value)),
+                    general_def(&src)
+                );
+            }
         }
     }
 

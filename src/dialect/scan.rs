@@ -422,6 +422,15 @@ impl PageState<'_> {
 
     fn def_line(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
         let content_start = i + "@def ".len();
+        // Most definitions are one string, list or number: read without the general parser.
+        if let Some(def) = julia::simple_def(&text[content_start..]) {
+            let at = (
+                content_start + def.range.start,
+                content_start + def.range.end,
+            );
+            self.set_var(origin, at, def.name, def.value);
+            return Some((content_start + def.extent, Out::Remove));
+        }
         let extent = julia::def_extent(&text[content_start..]);
         let end = content_start + extent;
         let mut content = &text[content_start..end];
@@ -436,16 +445,8 @@ impl PageState<'_> {
                 let env = |n: &str| resources.env(n);
                 match julia::eval_expr(value_src, &env) {
                     Ok(v) => {
-                        if let Err(msg) = self.vars.set(&name, v) {
-                            self.error(
-                                origin,
-                                content_start + range.start,
-                                content_start + range.end,
-                                "bad-variable",
-                                msg,
-                                "change the value to the expected type",
-                            );
-                        }
+                        let at = (content_start + range.start, content_start + range.end);
+                        self.set_var(origin, at, &name, v);
                     }
                     Err(e) => self.value_error(origin, content_start + range.start, e),
                 }
@@ -464,6 +465,20 @@ impl PageState<'_> {
             }
         }
         Some((end, Out::Remove))
+    }
+
+    /// Sets a page variable defined by the value written at `at`, reporting a type mismatch there.
+    fn set_var(&mut self, origin: Origin, at: (usize, usize), name: &str, value: super::Value) {
+        if let Err(msg) = self.vars.set(name, value) {
+            self.error(
+                origin,
+                at.0,
+                at.1,
+                "bad-variable",
+                msg,
+                "change the value to the expected type",
+            );
+        }
     }
 
     fn raw_html(&mut self, text: &str, i: usize, origin: Origin) -> Option<(usize, Out)> {
