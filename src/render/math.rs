@@ -7,7 +7,10 @@
 //! reported, so the author sees the problem at build time rather than as a red box online.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use aho_corasick::packed::{Config, Searcher};
+use aho_corasick::Span;
 
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{push_mathml, Parser, RenderConfig, Storage};
@@ -137,16 +140,8 @@ impl<'a> Formulas<'a> {
 fn next_region(html: &str, from: usize) -> Option<(usize, usize)> {
     let bytes = html.as_bytes();
     let mut at = from;
-    while let Some(k) = memchr::memchr(b'<', &bytes[at..]) {
-        let start = at + k;
+    while let Some(start) = next_opener(bytes, at) {
         at = start + 1;
-        // Comments and the raw elements start with one of these; most tags do not.
-        if !matches!(
-            bytes.get(at),
-            Some(b'!' | b'p' | b'P' | b'c' | b'C' | b's' | b'S')
-        ) {
-            continue;
-        }
         if !is_region(&html[start..]) {
             continue;
         }
@@ -155,6 +150,48 @@ fn next_region(html: &str, from: usize) -> Option<(usize, usize)> {
         let tag_from = memchr::memrchr(b'>', &bytes[from..start]).map_or(from, |k| from + k + 1);
         if memchr::memchr(b'<', &bytes[tag_from..start]).is_none() {
             return Some((start, start + markup_len(&html[start..])));
+        }
+    }
+    None
+}
+
+/// The next `<` at or after `from` that may open a comment or a raw element: most tags
+/// (`<p>`, `<a>`, closing tags) cannot, and a page has hundreds of them.
+fn next_opener(bytes: &[u8], from: usize) -> Option<usize> {
+    // `<!-` and the first two letters of each raw element, in any case.
+    static OPENERS: LazyLock<Option<Searcher>> = LazyLock::new(|| {
+        let mut builder = Config::new().builder();
+        builder.add("<!-");
+        for name in RAW_ELEMENTS {
+            let [a, b] = [name.as_bytes()[0], name.as_bytes()[1]];
+            for (x, y) in [
+                (a, b),
+                (a.to_ascii_uppercase(), b),
+                (a, b.to_ascii_uppercase()),
+            ] {
+                builder.add([b'<', x, y]);
+            }
+            builder.add([b'<', a.to_ascii_uppercase(), b.to_ascii_uppercase()]);
+        }
+        builder.build()
+    });
+    let rest = bytes.get(from..)?;
+    if let Some(searcher) = OPENERS.as_ref().filter(|s| rest.len() >= s.minimum_len()) {
+        return searcher
+            .find_in(bytes, Span::from(from..bytes.len()))
+            .map(|m| m.start());
+    }
+    // Where the CPU has no vector search, or the text is short: every `<` whose next byte
+    // may start a comment or a raw element's name.
+    let mut at = from;
+    while let Some(k) = memchr::memchr(b'<', &bytes[at..]) {
+        let start = at + k;
+        at = start + 1;
+        if matches!(
+            bytes.get(at),
+            Some(b'!' | b'p' | b'P' | b'c' | b'C' | b's' | b'S')
+        ) {
+            return Some(start);
         }
     }
     None
@@ -371,7 +408,8 @@ mod tests {
                     "\\(", "\\)", "\\[", "\\]", "\\\\", "\\", "x^2", "a", " ", "<", ">", "<p>",
                     "</p>", "<pre>", "</pre>", "<PRE class=\"x\">", "</Pre>", "<code>", "</code>",
                     "<!--", "-->", "<script>", "</script>", "<style>", "</style>", "<prefix>",
-                    "<a href=\"", "\">", "<em>", "</em>", "\n", "&lt;", "é",
+                    "<a href=\"", "\">", "<em>", "</em>", "\n", "&lt;", "é", "<Code>", "<sTyle>",
+                    "</STYLE>", "<!DOCTYPE html>", "<strong>", "<!-", "<sc",
                 ]),
                 0..24,
             )
