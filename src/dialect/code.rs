@@ -63,10 +63,15 @@ pub fn visible_code(lang: &str, code: &str) -> Option<String> {
     if !HIDE_LANGS.contains(&lang) {
         return Some(code.to_string());
     }
-    if !code.contains(['#', '\r']) {
+    if !code.contains('\r') && !may_have_marker(code) {
         // No marker on any line: what the line filter below would give.
         return Some(code.strip_suffix('\n').unwrap_or(code).to_string());
     }
+    filter_lines(code)
+}
+
+/// The line-by-line filter of [`visible_code`].
+fn filter_lines(code: &str) -> Option<String> {
     let mut kept = Vec::new();
     for line in code.lines() {
         if !line.contains('#') {
@@ -83,6 +88,29 @@ pub fn visible_code(lang: &str, code: &str) -> Option<String> {
         kept.push(line);
     }
     Some(kept.join("\n"))
+}
+
+/// Whether some `#` in `code` may start `#src` or `#\s*hide` (any case); code comments
+/// mostly do not, and then no line needs a closer look.
+fn may_have_marker(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    memchr::memchr_iter(b'#', bytes).any(|i| {
+        let after = &bytes[i + 1..];
+        let starts = |s: &[u8], word: &[u8]| {
+            s.get(..word.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(word))
+        };
+        if starts(after, b"src") {
+            return true;
+        }
+        let blank = after
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\x0B' | b'\x0C'))
+            .count();
+        let rest = &after[blank..];
+        // Other whitespace than ASCII's may stand before `hide`: looked at line by line.
+        starts(rest, b"hide") || rest.first().is_some_and(|b| *b >= 0x80)
+    })
 }
 
 /// `#\s*hide` anywhere in the line.
@@ -126,6 +154,22 @@ pub fn strip_body(body: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn markers_are_found_as_the_line_filter_finds_them(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "#", "hide", "HiDe", "src", "SRC", "all", " ", "\t", "\x0B", "\x0C",
+                    "\u{a0}", "\u{3000}", "\n", "x = 1", "é",
+                ]),
+                0..16,
+            )
+        ) {
+            let code: String = parts.concat();
+            proptest::prop_assert_eq!(visible_code("julia", &code), filter_lines(&code));
+        }
+    }
 
     #[test]
     fn info_strings() {
