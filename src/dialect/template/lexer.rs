@@ -8,6 +8,7 @@
 
 use std::sync::LazyLock;
 
+use aho_corasick::packed::{Config, Searcher};
 use memchr::memmem::Finder;
 
 /// One outermost `{{ … }}` block: byte offsets in the scanned text.
@@ -52,19 +53,30 @@ enum Tok {
 const OPEN: &str = "{{";
 const CLOSE: &str = "}}";
 
-/// Whether `bytes` holds `{{` or `}}`.
-fn has_double_brace(bytes: &[u8]) -> bool {
-    memchr::memchr2_iter(b'{', b'}', bytes).any(|i| bytes.get(i + 1) == Some(&bytes[i]))
+/// Whether `bytes` holds `{{`, `}}`, `<!--` or `<script`: most page bodies hold none, and
+/// one vectorised search then beats stopping at every tag's `<` and every brace below.
+fn may_hold_blocks(bytes: &[u8]) -> bool {
+    static MARKS: LazyLock<Option<Searcher>> = LazyLock::new(|| {
+        let mut builder = Config::new().builder();
+        builder.extend([OPEN, CLOSE, "<!--", "<script"]);
+        builder.build()
+    });
+    match MARKS.as_ref().filter(|s| bytes.len() >= s.minimum_len()) {
+        Some(searcher) => searcher.find(bytes).is_some(),
+        None => {
+            static COMMENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<!--"));
+            static SCRIPT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<script"));
+            let double_brace = memchr::memchr2_iter(b'{', b'}', bytes)
+                .any(|i| bytes.get(i + 1) == Some(&bytes[i]));
+            double_brace || COMMENT.find(bytes).is_some() || SCRIPT.find(bytes).is_some()
+        }
+    }
 }
 
 /// Finds the outermost `{{ }}` blocks of `text`, skipping comments and scripts.
 pub(super) fn scan(text: &str) -> Scan {
     let bytes = text.as_bytes();
-    // Most page bodies hold none of these: three vectorised searches (with searchers made
-    // once) then beat stopping at every tag's `<` below.
-    static COMMENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<!--"));
-    static SCRIPT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<script"));
-    if !has_double_brace(bytes) && COMMENT.find(bytes).is_none() && SCRIPT.find(bytes).is_none() {
+    if !may_hold_blocks(bytes) {
         return Scan {
             blocks: Vec::new(),
             unclosed: Vec::new(),
@@ -371,6 +383,18 @@ mod tests {
         assert_eq!((s.blocks[0].start, s.blocks[0].end), (2, 14));
         assert_eq!(s.blocks[1].start, 43);
         assert!(s.unclosed.is_empty());
+    }
+
+    #[test]
+    fn bodies_without_marks_are_passed_over_whatever_their_length() {
+        for n in [0, 1, 3, 15, 16, 17, 40, 200] {
+            let plain = "a{b}c<p>".repeat(n);
+            assert!(!may_hold_blocks(plain.as_bytes()), "{n}");
+            for mark in ["{{", "}}", "<!--", "<script"] {
+                let text = format!("{plain}{mark}{plain}");
+                assert!(may_hold_blocks(text.as_bytes()), "{n} {mark}");
+            }
+        }
     }
 
     #[test]
