@@ -115,8 +115,7 @@ impl OutputDir {
         let (target, meta) = self.prepare(rel)?;
         if let Some(meta) = meta {
             if meta.is_file() && meta.len() == bytes.len() as u64 {
-                let same = fs::read(&target).map(|old| old == bytes).unwrap_or(false);
-                if same {
+                if holds_exactly(&target, bytes) {
                     return Ok(self.record(rel, WriteOutcome::Unchanged));
                 }
             }
@@ -468,6 +467,17 @@ fn same_bytes(a: &Path, b: &Path) -> bool {
 }
 
 /// Reads until `buf` is full or the file ends (a plain `read` may return short).
+/// Whether the file at `path`, already known to have `bytes.len()` bytes, holds `bytes`:
+/// read with its size known, without asking the system for it again.
+fn holds_exactly(path: &Path, bytes: &[u8]) -> bool {
+    let Ok(mut file) = fs::File::open(path) else {
+        return false;
+    };
+    let mut old = vec![0u8; bytes.len() + 1];
+    // One byte more than expected tells a file that grew since it was looked at.
+    read_full(&mut file, &mut old).is_ok_and(|n| n == bytes.len() && old[..n] == *bytes)
+}
+
 fn read_full(f: &mut fs::File, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
