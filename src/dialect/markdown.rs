@@ -36,16 +36,27 @@ pub struct MdOutput {
     pub saw_indented_code: bool,
 }
 
-/// Renders markdown the way Franklin's markdown layer does.
-pub fn render(markdown: &str) -> MdOutput {
+/// Renders markdown the way Franklin's markdown layer does. With `places`, links and raw
+/// HTML are recorded with where they are (what `check` and diagnostics read); without,
+/// the HTML is the same and they are not recorded.
+pub fn render(markdown: &str, places: bool) -> MdOutput {
     let opts = Options::ENABLE_TABLES;
-    let parser = Parser::new_ext(markdown, opts).into_offset_iter();
-    let mut w = Writer::default();
+    let parser = Parser::new_ext(markdown, opts);
+    let mut w = Writer {
+        places,
+        ..Writer::default()
+    };
     // HTML runs about a third longer than its markdown; growing the string step by step
     // from empty cost more than the escaping that fills it.
     w.out.html.reserve(markdown.len() + markdown.len() / 2);
-    for (event, range) in parser {
-        w.event(event, range.start, range.end);
+    if places {
+        for (event, range) in parser.into_offset_iter() {
+            w.event(event, range.start, range.end);
+        }
+    } else {
+        for event in parser {
+            w.event(event, 0, 0);
+        }
     }
     w.out
 }
@@ -53,6 +64,8 @@ pub fn render(markdown: &str) -> MdOutput {
 #[derive(Default)]
 struct Writer {
     out: MdOutput,
+    /// Record links and raw HTML with their places.
+    places: bool,
     /// One entry per open list item: whether we opened an implicit `<p>` in it.
     items: Vec<bool>,
     /// Depth of tags whose content is plain text only (image alt).
@@ -83,7 +96,9 @@ impl Writer {
             self.push("\" title=\"");
             self.text(title);
         }
-        self.out.links.push(link);
+        if self.places {
+            self.out.links.push(link);
+        }
     }
 
     fn before_inline(&mut self) {
@@ -143,7 +158,9 @@ impl Writer {
             }
             Event::Html(t) | Event::InlineHtml(t) => {
                 self.before_inline();
-                self.out.raw_html.push(offset);
+                if self.places {
+                    self.out.raw_html.push(offset);
+                }
                 self.text(&t);
             }
             Event::SoftBreak => {
@@ -359,7 +376,9 @@ mod tests {
     use super::*;
 
     fn html(md: &str) -> String {
-        render(md).html
+        let html = render(md, true).html;
+        assert_eq!(render(md, false).html, html, "{md:?}");
+        html
     }
 
     #[test]
@@ -402,7 +421,7 @@ mod tests {
 
     #[test]
     fn raw_html_is_text() {
-        let out = render("a <span>b</span>\n");
+        let out = render("a <span>b</span>\n", true);
         assert_eq!(out.html, "<p>a &lt;span&gt;b&lt;/span&gt;</p>\n");
         assert_eq!(out.raw_html.len(), 2);
     }
@@ -414,7 +433,7 @@ mod tests {
 
     #[test]
     fn images_and_links() {
-        let out = render("[x](/a/b#c) ![Alt *t*](p.png)\n");
+        let out = render("[x](/a/b#c) ![Alt *t*](p.png)\n", true);
         assert_eq!(
             out.html,
             "<p><a href=\"/a/b#c\">x</a> <img src=\"p.png\" alt=\"Alt t\" /></p>\n"

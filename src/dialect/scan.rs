@@ -291,7 +291,7 @@ impl PageState<'_> {
             self.depth -= 1;
             return out;
         }
-        let md = markdown::render(&inter.md);
+        let md = markdown::render(&inter.md, self.ctx.check_data);
         for link in md.links.iter().filter(|_| self.ctx.check_data) {
             let off = inter.map(link.offset);
             let end = inter.map(link.end.saturating_sub(1)) + 1;
