@@ -129,3 +129,20 @@ fn deep_macro_recursion_is_an_error_not_a_crash() {
         .iter()
         .any(|d| d.code == "nesting-too-deep" || d.code == "expansion-too-large"));
 }
+
+#[test]
+fn math_ending_in_a_backslash_or_a_command() {
+    for src in [
+        "$a\\$ b",
+        "$$a \\$$",
+        "\\[a \\\\]",
+        "$\\R$ and $x\\R$ and $\\R\\$",
+        "$$\\$$",
+        "$\\é$",
+    ] {
+        let (html, _) = render_page(src, CONFIG, "p/page.md", &NoResources);
+        assert!(!html.is_empty(), "{src:?}");
+    }
+    let (html, _) = render_page("$\\R x$", CONFIG, "p/page.md", &NoResources);
+    assert!(html.contains("\\(\\mathbb R x\\)"), "{html}");
+}

@@ -3,7 +3,7 @@
 
 use super::commands::substitute;
 use super::convert::{Origin, PageState, MAX_DEPTH};
-use super::html::{escape, refstring};
+use super::html::{escape_into, refstring};
 
 impl PageState<'_> {
     /// HTML for one math block: `\(..\)` inline, `\[..\]` display (with label anchors before it).
@@ -14,11 +14,17 @@ impl PageState<'_> {
         }
         let mut anchors = String::new();
         let tex = self.expand_math(body, origin, display, &mut anchors, 0);
-        if display {
-            format!("{anchors}\\[{}\\]", escape(&tex))
+        let (open, close) = if display {
+            ("\\[", "\\]")
         } else {
-            format!("\\({}\\)", escape(&tex))
-        }
+            ("\\(", "\\)")
+        };
+        let mut out = anchors;
+        out.reserve(tex.len() + 8);
+        out.push_str(open);
+        escape_into(&mut out, &tex);
+        out.push_str(close);
+        out
     }
 
     /// Expands the user's commands inside math; other commands are left for KaTeX.
@@ -45,11 +51,8 @@ impl PageState<'_> {
         let mut i = 0;
         let mut run = 0;
         let bytes = body.as_bytes();
-        while i < bytes.len() {
-            if bytes[i] != b'\\' {
-                i += 1;
-                continue;
-            }
+        while let Some(k) = bytes.get(i..).and_then(|rest| memchr::memchr(b'\\', rest)) {
+            i += k;
             let name_len = body[i + 1..]
                 .char_indices()
                 .find(|(_, c)| !c.is_alphabetic())
