@@ -7,7 +7,7 @@ use super::convert::{
     push_placeholder, reinsert, strip_single_p, CodeBlock, Link, LinkKind, Origin, PageState,
     LATE_CLOSE, LATE_OPEN, MAX_DEPTH, PH_CLOSE, PH_OPEN,
 };
-use super::html::{escape, escape_code, refstring};
+use super::html::{escape, escape_code_into, refstring};
 use super::markdown;
 use super::tokens::{div_name_len, is_div_close, skip_code, Matches};
 use super::{julia, Heading};
@@ -701,11 +701,12 @@ impl PageState<'_> {
             Some(e) => e,
             None => return Some((i + n, Out::Inline("`".repeat(n)))),
         };
-        let inner = &text[i + n..end - n];
-        Some((
-            end,
-            Out::Inline(format!("<code>{}</code>", escape_code(inner.trim()))),
-        ))
+        let inner = text[i + n..end - n].trim();
+        let mut html = String::with_capacity(inner.len() + 16);
+        html.push_str("<code>");
+        escape_code_into(&mut html, inner);
+        html.push_str("</code>");
+        Some((end, Out::Inline(html)))
     }
 
     fn fence(
