@@ -36,7 +36,7 @@ impl PageState<'_> {
             "toc" | "tableofcontents" => Out::Inline("{{toc}}".to_string()),
             "label" => {
                 let id = refstring(arg(0));
-                self.anchors.push(id.clone());
+                self.record_anchor(&id);
                 Out::Inline(format!("<a id=\"{id}\" class=\"anchor\"></a>"))
             }
             "eqref" => Out::Inline(format!(
@@ -57,7 +57,7 @@ impl PageState<'_> {
                 let name_html = self.fragment(arg(1), Origin::Fixed(s, e), true);
                 self.bib_names
                     .insert(id.clone(), name_html.trim_end().to_string());
-                self.anchors.push(id.clone());
+                self.record_anchor(&id);
                 Out::Inline(format!("<a id=\"{id}\" class=\"anchor\"></a>"))
             }
             "reflink" => Out::Inline(format!("#{}", refstring(arg(0)))),

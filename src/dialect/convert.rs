@@ -347,6 +347,13 @@ impl<'a> PageState<'a> {
         }
     }
 
+    /// Notes an id the page defines, for `check` (a plain build has no use for them).
+    pub(super) fn record_anchor(&mut self, id: &str) {
+        if self.ctx.check_data {
+            self.anchors.push(id.to_string());
+        }
+    }
+
     /// Registers a heading id, de-duplicated as Franklin does (`id`, `id__2`, ...).
     pub(super) fn unique_id(&mut self, id: String) -> String {
         let n = self.heading_ids.entry(id.clone()).or_insert(0);
@@ -508,12 +515,8 @@ fn finish(mut st: PageState<'_>, html: String) -> Converted {
         html,
         vars: st.vars,
         headings: st.headings,
-        // Only `check` reads them; a plain build does not keep them for the whole build.
-        anchors: if st.ctx.check_data {
-            st.anchors
-        } else {
-            Vec::new()
-        },
+        // Only `check` reads them: a plain build records none.
+        anchors: st.anchors,
         links: st.links,
         code_blocks: st.code_blocks,
         diagnostics: st.diags,

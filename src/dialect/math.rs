@@ -69,7 +69,7 @@ impl PageState<'_> {
                     let id = refstring(arg.trim());
                     self.eq_labels.insert(id.clone(), self.eq_count);
                     anchors.push_str(&format!("<a id=\"{id}\" class=\"anchor\"></a>"));
-                    self.anchors.push(id);
+                    self.record_anchor(&id);
                     i = end;
                     run = end;
                     continue;

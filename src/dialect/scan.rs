@@ -7,7 +7,7 @@ use super::convert::{
     push_placeholder, reinsert, strip_single_p, CodeBlock, Link, LinkKind, Origin, PageState,
     LATE_CLOSE, LATE_OPEN, MAX_DEPTH, PH_CLOSE, PH_OPEN,
 };
-use super::html::{escape, escape_code_into, refstring};
+use super::html::{escape, escape_code_into, escape_into, refstring};
 use super::markdown;
 use super::tokens::{div_name_len, is_div_close, skip_code, Matches};
 use super::{julia, Heading};
@@ -522,7 +522,7 @@ impl PageState<'_> {
             let html = self.fragment(content, Origin::Fixed(start, start + line_end), true);
             let html = html.trim_end().to_string();
             self.footnote_defs.insert(id.to_string(), html);
-            self.anchors.push(format!("fndef:{id}"));
+            self.record_anchor(&format!("fndef:{id}"));
             return Some((
                 start + line_end,
                 Out::Block(format!("{LATE_OPEN}fndef:{id}{LATE_CLOSE}")),
@@ -532,7 +532,7 @@ impl PageState<'_> {
             if !self.footnotes.contains_key(id) {
                 self.footnote_count += 1;
                 self.footnotes.insert(id.to_string(), self.footnote_count);
-                self.anchors.push(format!("fnref:{id}"));
+                self.record_anchor(&format!("fnref:{id}"));
             }
             return Some((
                 i + 2 + id_len + 1,
@@ -614,19 +614,13 @@ impl PageState<'_> {
         let raw = &text[title_start..line_end];
         let lead = raw.len() - raw.trim_start().len();
         let title = raw.trim_start();
-        let html = self.fragment(title, origin.shifted(title_start + lead), true);
-        let html = html.trim_end_matches('\n').to_string();
+        let mut html = self.fragment(title, origin.shifted(title_start + lead), true);
+        html.truncate(html.trim_end_matches('\n').len());
         let id = self.unique_id(refstring(&html));
         let line = self.line_at(origin, i);
-        self.headings.push(Heading {
-            level: level as u8,
-            id: id.clone(),
-            html: html.clone(),
-            line,
-        });
-        self.anchors.push(id.clone());
+        self.record_anchor(&id);
         let tag = ["h1", "h2", "h3", "h4", "h5", "h6"][level - 1];
-        let mut out = String::with_capacity(html.len() + 2 * id.len() + 64);
+        let mut out = String::with_capacity(2 * html.len() + 2 * id.len() + 64);
         for part in ["<", tag, " id=\"", &id, "\">"] {
             out.push_str(part);
         }
@@ -635,15 +629,11 @@ impl PageState<'_> {
                 "" => "header-anchor",
                 c => c,
             };
-            for part in [
-                "<a href=\"#",
-                &id,
-                "\" class=\"",
-                &escape(class),
-                "\">",
-                &html,
-                "</a>",
-            ] {
+            for part in ["<a href=\"#", &id, "\" class=\""] {
+                out.push_str(part);
+            }
+            escape_into(&mut out, class);
+            for part in ["\">", &html, "</a>"] {
                 out.push_str(part);
             }
         } else {
@@ -652,6 +642,12 @@ impl PageState<'_> {
         for part in ["</", tag, ">"] {
             out.push_str(part);
         }
+        self.headings.push(Heading {
+            level: level as u8,
+            id,
+            html,
+            line,
+        });
         Some((line_end, Out::Block(out)))
     }
 
