@@ -113,12 +113,9 @@ impl OutputDir {
             }
         }
         let (target, meta) = self.prepare(rel)?;
-        if let Some(meta) = meta {
-            if meta.is_file() && meta.len() == bytes.len() as u64 {
-                if holds_exactly(&target, bytes) {
-                    return Ok(self.record(rel, WriteOutcome::Unchanged));
-                }
-            }
+        let same_size = meta.is_some_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+        if same_size && holds_exactly(&target, bytes) {
+            return Ok(self.record(rel, WriteOutcome::Unchanged));
         }
         self.replace(rel, &target, |tmp| fs::write(tmp, bytes))?;
         Ok(self.record(rel, WriteOutcome::Written))
