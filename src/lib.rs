@@ -14,3 +14,5 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod site;
+#[cfg(test)]
+mod test_support;

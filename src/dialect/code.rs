@@ -158,15 +158,11 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn markers_are_found_as_the_line_filter_finds_them(
-            parts in proptest::collection::vec(
-                proptest::sample::select(vec![
-                    "#", "hide", "HiDe", "src", "SRC", "all", " ", "\t", "\x0B", "\x0C",
-                    "\u{a0}", "\u{3000}", "\n", "x = 1", "é",
-                ]),
-                0..16,
-            )
+            code in crate::test_support::text_of(&[
+                "#", "hide", "HiDe", "src", "SRC", "all", " ", "\t", "\x0B", "\x0C",
+                "\u{a0}", "\u{3000}", "\n", "x = 1", "é",
+            ], 16)
         ) {
-            let code: String = parts.concat();
             proptest::prop_assert_eq!(visible_code("julia", &code), filter_lines(&code));
         }
     }

@@ -403,18 +403,14 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn finds_the_formulas_the_tag_by_tag_scan_found(
-            parts in proptest::collection::vec(
-                proptest::sample::select(vec![
-                    "\\(", "\\)", "\\[", "\\]", "\\\\", "\\", "x^2", "a", " ", "<", ">", "<p>",
-                    "</p>", "<pre>", "</pre>", "<PRE class=\"x\">", "</Pre>", "<code>", "</code>",
-                    "<!--", "-->", "<script>", "</script>", "<style>", "</style>", "<prefix>",
-                    "<a href=\"", "\">", "<em>", "</em>", "\n", "&lt;", "é", "<Code>", "<sTyle>",
-                    "</STYLE>", "<!DOCTYPE html>", "<strong>", "<!-", "<sc",
-                ]),
-                0..24,
-            )
+            html in crate::test_support::text_of(&[
+                "\\(", "\\)", "\\[", "\\]", "\\\\", "\\", "x^2", "a", " ", "<", ">", "<p>",
+                "</p>", "<pre>", "</pre>", "<PRE class=\"x\">", "</Pre>", "<code>", "</code>",
+                "<!--", "-->", "<script>", "</script>", "<style>", "</style>", "<prefix>",
+                "<a href=\"", "\">", "<em>", "</em>", "\n", "&lt;", "é", "<Code>", "<sTyle>",
+                "</STYLE>", "<!DOCTYPE html>", "<strong>", "<!-", "<sc",
+            ], 24)
         ) {
-            let html: String = parts.concat();
             let cache = MathCache::default();
             proptest::prop_assert_eq!(
                 render_math_with(&html, Some(&cache)),
@@ -529,15 +525,11 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn never_panics_and_keeps_text_without_math(
-            parts in proptest::collection::vec(
-                proptest::sample::select(vec![
-                    "\\(", "\\)", "\\[", "\\]", "\\\\", "\\", "<pre>", "</pre>", "<code", ">",
-                    "<!--", "-->", "<", "&lt;", "&", "x^2", "\\frac{", "}", "é", "\\begin{aligned}", " ",
-                ]),
-                0..24,
-            )
+            html in crate::test_support::text_of(&[
+                "\\(", "\\)", "\\[", "\\]", "\\\\", "\\", "<pre>", "</pre>", "<code", ">",
+                "<!--", "-->", "<", "&lt;", "&", "x^2", "\\frac{", "}", "é", "\\begin{aligned}", " ",
+            ], 24)
         ) {
-            let html: String = parts.concat();
             let (out, _) = render_math(&html);
             if !html.contains("\\(") && !html.contains("\\[") {
                 proptest::prop_assert_eq!(out, html);
