@@ -11,7 +11,7 @@
 //! and `template` resolves `{{ }}` blocks once the whole page is known.
 
 mod builtins;
-mod byteset;
+pub(crate) mod byteset;
 pub mod code;
 pub mod commands;
 mod convert;

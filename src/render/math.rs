@@ -9,8 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use aho_corasick::packed::{Config, Searcher};
-use aho_corasick::Span;
+use crate::dialect::byteset::Needles;
 
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{push_mathml, Parser, RenderConfig, Storage};
@@ -42,8 +41,8 @@ pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<S
         return (html.to_string(), Vec::new());
     }
     // Only a `\` can start a formula, and pages hold few. Markup matters only where it
-    // holds one: comments and raw elements are found in one pass over the page (a glance
-    // at each tag's first letter), and a tag around a `\` by looking back from it.
+    // holds one: comments and raw elements are found in one search over the page, and a
+    // tag around a `\` by looking back from it.
     let bytes = html.as_bytes();
     let mut formulas = Formulas::new(html, cache);
     let mut pos = 0;
@@ -159,42 +158,19 @@ fn next_region(html: &str, from: usize) -> Option<(usize, usize)> {
 /// (`<p>`, `<a>`, closing tags) cannot, and a page has hundreds of them.
 fn next_opener(bytes: &[u8], from: usize) -> Option<usize> {
     // `<!-` and the first two letters of each raw element, in any case.
-    static OPENERS: LazyLock<Option<Searcher>> = LazyLock::new(|| {
-        let mut builder = Config::new().builder();
-        builder.add("<!-");
+    static OPENERS: LazyLock<Needles> = LazyLock::new(|| {
+        let mut patterns = vec![*b"<!-"];
         for name in RAW_ELEMENTS {
             let [a, b] = [name.as_bytes()[0], name.as_bytes()[1]];
-            for (x, y) in [
-                (a, b),
-                (a.to_ascii_uppercase(), b),
-                (a, b.to_ascii_uppercase()),
-            ] {
-                builder.add([b'<', x, y]);
+            for x in [a, a.to_ascii_uppercase()] {
+                for y in [b, b.to_ascii_uppercase()] {
+                    patterns.push([b'<', x, y]);
+                }
             }
-            builder.add([b'<', a.to_ascii_uppercase(), b.to_ascii_uppercase()]);
         }
-        builder.build()
+        Needles::new(&patterns)
     });
-    let rest = bytes.get(from..)?;
-    if let Some(searcher) = OPENERS.as_ref().filter(|s| rest.len() >= s.minimum_len()) {
-        return searcher
-            .find_in(bytes, Span::from(from..bytes.len()))
-            .map(|m| m.start());
-    }
-    // Where the CPU has no vector search, or the text is short: every `<` whose next byte
-    // may start a comment or a raw element's name.
-    let mut at = from;
-    while let Some(k) = memchr::memchr(b'<', &bytes[at..]) {
-        let start = at + k;
-        at = start + 1;
-        if matches!(
-            bytes.get(at),
-            Some(b'!' | b'p' | b'P' | b'c' | b'C' | b's' | b'S')
-        ) {
-            return Some(start);
-        }
-    }
-    None
+    OPENERS.find(bytes, from)
 }
 
 /// Whether the markup at the start of `s` is a comment or a raw element.

@@ -8,8 +8,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::packed::{Config, Searcher};
-use memchr::memmem::Finder;
+use crate::dialect::byteset::Needles;
 
 /// One outermost `{{ … }}` block: byte offsets in the scanned text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,21 +55,9 @@ const CLOSE: &str = "}}";
 /// Whether `bytes` holds `{{`, `}}`, `<!--` or `<script`: most page bodies hold none, and
 /// one vectorised search then beats stopping at every tag's `<` and every brace below.
 fn may_hold_blocks(bytes: &[u8]) -> bool {
-    static MARKS: LazyLock<Option<Searcher>> = LazyLock::new(|| {
-        let mut builder = Config::new().builder();
-        builder.extend([OPEN, CLOSE, "<!--", "<script"]);
-        builder.build()
-    });
-    match MARKS.as_ref().filter(|s| bytes.len() >= s.minimum_len()) {
-        Some(searcher) => searcher.find(bytes).is_some(),
-        None => {
-            static COMMENT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<!--"));
-            static SCRIPT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("<script"));
-            let double_brace = memchr::memchr2_iter(b'{', b'}', bytes)
-                .any(|i| bytes.get(i + 1) == Some(&bytes[i]));
-            double_brace || COMMENT.find(bytes).is_some() || SCRIPT.find(bytes).is_some()
-        }
-    }
+    static MARKS: LazyLock<Needles> =
+        LazyLock::new(|| Needles::new(&[OPEN, CLOSE, "<!--", "<script"]));
+    MARKS.find(bytes, 0).is_some()
 }
 
 /// Finds the outermost `{{ }}` blocks of `text`, skipping comments and scripts.
