@@ -62,12 +62,12 @@ fn notes(args: &[&str]) -> Run {
     notes_with_token(args, TOKEN)
 }
 
-/// `notes deploy --no-build --dir DIR --remote URL EXTRA...`.
 /// `deploy --no-build --dir DIR --remote REMOTE`: publish a ready folder.
 fn deploy_dir_args<'a>(dir: &'a str, remote: &'a str) -> [&'a str; 6] {
     ["deploy", "--no-build", "--dir", dir, "--remote", remote]
 }
 
+/// `notes deploy --no-build --dir DIR --remote URL EXTRA...`.
 fn deploy_dir(dir: &str, remote: &str, extra: &[&str]) -> Run {
     let mut args = deploy_dir_args(dir, remote).to_vec();
     args.extend_from_slice(extra);

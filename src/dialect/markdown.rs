@@ -36,9 +36,9 @@ pub struct MdOutput {
     pub saw_indented_code: bool,
 }
 
-/// Renders markdown the way Franklin's markdown layer does. With `places`, links and raw
-/// HTML are recorded with where they are (what `check` and diagnostics read); without,
-/// the HTML is the same and they are not recorded.
+/// Renders markdown the way Franklin's markdown layer does. With `places`, links (which
+/// `check` reads) and raw HTML are recorded with where they are; without, the HTML is the
+/// same and nothing is recorded.
 pub fn render(markdown: &str, places: bool) -> MdOutput {
     let opts = Options::ENABLE_TABLES;
     let parser = Parser::new_ext(markdown, opts);

@@ -576,7 +576,6 @@ pub fn build_cached(
             .keys()
             .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
     // Tag pages read only the site index: they are made while pages are laid out.
-    let mut tag_diags = Vec::new();
     let (rendered, tag_files) = rayon::join(render_pass, || {
         check_pass(&mut report);
         if keep_tags {
@@ -587,10 +586,9 @@ pub fn build_cached(
             &globals,
             (theme.as_ref(), &nav),
             &resources,
-            &mut tag_diags,
+            &mut report.diagnostics,
         )
     });
-    report.diagnostics.append(&mut tag_diags);
     let mut sitemap_entries = Vec::new();
     for r in rendered {
         let page = &pages[r.index];

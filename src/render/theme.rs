@@ -361,9 +361,7 @@ impl Theme {
             template_error(origin, &e, &self.origins)
         })
     }
-}
 
-impl Theme {
     /// The parsed templates, parsed now if this is their first use.
     fn tera(&self) -> Result<&Tera, ThemeError> {
         if let Some(tera) = self.tera.get() {
@@ -744,8 +742,6 @@ pub fn build_nav(pages: &[(String, String, String)], active_url: &str) -> Vec<Na
             }
         }
         let subs: Vec<NavItem> = folders
-            .into_iter()
-            .collect::<Vec<_>>()
             .into_par_iter()
             .map(|(name, sub)| {
                 let (url, title) = sub.head.unwrap_or(("", ""));

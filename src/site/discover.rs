@@ -439,8 +439,6 @@ pub fn discover(
             }
         }
     }
-    // Folders are read side by side, in no set order: claims on one output path are ranked
-    // by their path, and every list below is sorted.
     // Mapping each file costs more than walking to it; on a large site this runs before
     // anything else can, so it uses every core.
     let found: Vec<Found> = files
@@ -455,7 +453,8 @@ pub fn discover(
         }
     }
 
-    // Claims on one output path end up side by side, the winner last.
+    // Folders were read side by side, in no set order: sorted, claims on one output path
+    // end up side by side, ranked by their path with the winner last.
     claims.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.rank().cmp(&b.1.rank())));
     let mut claims = claims.into_iter().peekable();
     while let Some((out_rel, first)) = claims.next() {

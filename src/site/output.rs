@@ -463,7 +463,6 @@ fn same_bytes(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Reads until `buf` is full or the file ends (a plain `read` may return short).
 /// Whether the file at `path`, already known to have `bytes.len()` bytes, holds `bytes`:
 /// read with its size known, without asking the system for it again.
 fn holds_exactly(path: &Path, bytes: &[u8]) -> bool {
@@ -475,6 +474,7 @@ fn holds_exactly(path: &Path, bytes: &[u8]) -> bool {
     read_full(&mut file, &mut old).is_ok_and(|n| n == bytes.len() && old[..n] == *bytes)
 }
 
+/// Reads until `buf` is full or the file ends (a plain `read` may return short).
 fn read_full(f: &mut fs::File, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
