@@ -89,4 +89,93 @@
   } else {
     setup();
   }
+
+  // The sidebar. Every page would otherwise carry the whole site's page list, so a site of
+  // n pages would weigh n² and adding one page would change every file; instead the list is
+  // one script, js/notes-nav.js, shared and cached, which calls this while the page is
+  // parsed (before the first paint). Each entry is [title, url, children?]; the url is the
+  // page's address from the site root, or "" for a folder without a page of its own.
+  var FULL_NAV_LIMIT = 200;
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function count(items) {
+    var n = 0;
+    for (var i = 0; i < items.length; i++) n += 1 + count(items[i][2] || []);
+    return n;
+  }
+
+  function holds(item, page) {
+    if (item[1] === page) return true;
+    var children = item[2] || [];
+    for (var i = 0; i < children.length; i++) {
+      if (holds(children[i], page)) return true;
+    }
+    return false;
+  }
+
+  // Where a folder without a page of its own links when it is folded: its first page.
+  function firstLink(item) {
+    if (item[1]) return item[1];
+    var children = item[2] || [];
+    for (var i = 0; i < children.length; i++) {
+      var url = firstLink(children[i]);
+      if (url) return url;
+    }
+    return "";
+  }
+
+  // On sites of more than FULL_NAV_LIMIT entries only the folders leading to the current
+  // page are listed; the others link to their first page.
+  function navList(items, state) {
+    var out = '<ul class="nav-list">';
+    for (var i = 0; i < items.length; i++) {
+      var item = items[i];
+      var children = item[2] || [];
+      var open = holds(item, state.page);
+      var listed = (state.full || open) && children.length > 0;
+      var url = state.full || open ? item[1] : firstLink(item);
+      var current = "";
+      if (item[1] === state.page && !state.marked) {
+        current = ' aria-current="page"';
+        state.marked = true;
+      }
+      out += listed && open ? '\n<li class="open">' : "\n<li>";
+      if (listed) {
+        out += open ? "<details open><summary>" : "<details><summary>";
+        out += url
+          ? '<a href="' + escapeHtml(state.base + url) + '"' + current + ">" + escapeHtml(item[0]) + "</a>"
+          : '<span class="nav-group">' + escapeHtml(item[0]) + "</span>";
+        out += "</summary>" + navList(children, state) + "</details>";
+      } else {
+        var more = children.length > 0 ? ' class="nav-more"' : "";
+        out += '<a href="' + escapeHtml(state.base + url) + '"' + current + more + ">" +
+          escapeHtml(item[0]) + "</a>";
+      }
+      out += "</li>";
+    }
+    return out + "\n</ul>";
+  }
+
+  window.notesNav = function (items) {
+    var script = document.currentScript;
+    var sidebar = script && script.parentNode;
+    if (!sidebar) return;
+    // The script's own address gives the site root, prepath included.
+    var src = script.getAttribute("src") || "";
+    var base = src.replace(/\/?js\/notes-nav\.js(\?.*)?$/, "");
+    var state = {
+      page: sidebar.getAttribute("data-page") || "",
+      base: base,
+      full: count(items) <= FULL_NAV_LIMIT,
+      marked: false
+    };
+    var holder = document.createElement("div");
+    holder.innerHTML = navList(items, state);
+    sidebar.insertBefore(holder.firstChild, script);
+  };
 })();

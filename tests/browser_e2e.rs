@@ -1,5 +1,6 @@
 //! `notes serve` in a real browser: headless Chromium, driven by
-//! tools/browser-test/live-reload.js, sees a CSS edit swap the stylesheet in place, a page
+//! tools/browser-test/live-reload.js, sees the sidebar filled by the shared navigation
+//! script with the current page marked, a CSS edit swap the stylesheet in place, a page
 //! edit reload the page through the live channel, a bad save bring up the error overlay with
 //! the diagnostic's file:line:column, and both an undo and a fix take it away again.
 //!
@@ -212,6 +213,7 @@ fn live_reload_and_error_overlay_in_chromium() {
         steps,
         [
             "open the page",
+            "sidebar filled by the shared script",
             "stylesheet swapped without a reload",
             "page reloaded with the new text",
             "overlay shown after a bad save",
@@ -228,4 +230,35 @@ fn live_reload_and_error_overlay_in_chromium() {
         "{report}"
     );
     drop(server);
+}
+
+/// The theme script's sidebar renderer on a large and a small tree (see
+/// tools/browser-test/nav-render.js), under Node alone.
+#[test]
+fn sidebar_script_folds_large_sites_and_marks_the_current_page() {
+    let Some(node) = on_path(&["node", "nodejs"]) else {
+        assert!(
+            std::env::var_os("NOTES_REQUIRE_BROWSER").is_none(),
+            "NOTES_REQUIRE_BROWSER is set, but node is not on PATH"
+        );
+        eprintln!("skipped: node is not on PATH");
+        return;
+    };
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let run = Command::new(node)
+        .arg(root.join("tools/browser-test/nav-render.js"))
+        .arg(root.join("templates/theme.js"))
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        3,
+        "{stdout}"
+    );
 }

@@ -20,9 +20,7 @@ use crate::dialect::vars::PageVars;
 use crate::dialect::{
     convert_page, decode_source, read_config, Converted, Globals, PageContext, Value,
 };
-use crate::site::{
-    self, discover, IgnoreRule, OutputDir, PageKind, PageSource, SiteError, SiteFiles,
-};
+use crate::site::{self, discover, IgnoreRule, OutputDir, PageKind, PageSource, SiteError};
 
 use super::dates::Date;
 use super::host::{SiteHost, SiteIndex};
@@ -315,6 +313,97 @@ fn reuse(
     })
 }
 
+/// What laying out a page needs besides the page and the site index.
+#[derive(Clone, Copy)]
+struct LayoutInputs<'a> {
+    globals: &'a Globals,
+    /// The built-in theme, or None for a site with `_layout/`.
+    theme: Option<&'a Theme>,
+    theme_cache: &'a super::themed::ThemeCache,
+    resources: &'a FsResources,
+}
+
+/// What laying out and writing a page needs besides the page and the site index.
+struct LayoutEnv<'a> {
+    inputs: LayoutInputs<'a>,
+    out: &'a OutputDir,
+    /// The prepath of the final pass ("" for none).
+    prepath: &'a str,
+    cache: Option<&'a BuildSession>,
+    one_shot: bool,
+    progress: &'a dyn Progress,
+    /// Pages laid out so far.
+    laid_out: &'a std::sync::atomic::AtomicUsize,
+}
+
+/// Whether laying `page` out reads nothing of other pages: a markdown page of the built-in
+/// theme (its sidebar is a shared script) whose body has no `{{ }}` block.
+fn lays_out_alone(page: &Page) -> bool {
+    page.src.kind == PageKind::Markdown
+        && !page.draft
+        && page
+            .converted
+            .as_ref()
+            .is_some_and(|c| memchr::memmem::find(c.html.as_bytes(), b"{{").is_none())
+}
+
+/// Lays out one page (the `k`-th) and writes it; the sitemap entry is left to the caller.
+fn lay_out_and_write(page: &Page, k: usize, index: &SiteIndex, env: &LayoutEnv<'_>) -> Rendered {
+    env.laid_out
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut diags = Vec::new();
+    let lay_out =
+        |page: &Page, diags: &mut Vec<Diagnostic>| render_page(page, index, env.inputs, diags);
+    let (mut html, mut redirects, mut exclude) = lay_out(page, &mut diags);
+    // Diagnostics quote the source: a page that dropped it is laid out again with its file
+    // read back.
+    let mut quoted_source = None;
+    if page.source_dropped && !diags.is_empty() {
+        if let Some(full) = with_source_read_again(page) {
+            diags.clear();
+            (html, redirects, exclude) = lay_out(&full, &mut diags);
+            quoted_source = Some(full.source);
+        }
+    }
+    let mut hash = 0;
+    let written = match html {
+        Ok(html) => {
+            let html = super::prepath::apply(&html, env.prepath);
+            // Only live sessions compare page hashes between builds.
+            if !env.one_shot {
+                hash = crate::dialect::html::content_hash(html.as_bytes());
+            }
+            Some(env.out.write(&page.out_rel, html.as_bytes()))
+        }
+        Err(d) => {
+            diags.push(*d);
+            None
+        }
+    };
+    env.progress.advance();
+    if let (Some(s), Some(Ok(_))) = (env.cache, &written) {
+        s.remember(
+            &page.out_rel,
+            RenderMemo {
+                hash,
+                diags: diags.clone(),
+                redirects: redirects.clone(),
+                sitemap_exclude: exclude,
+            },
+        );
+    }
+    Rendered {
+        index: k,
+        hash,
+        written,
+        diags,
+        redirects,
+        sitemap_exclude: exclude,
+        sitemap: None,
+        quoted_source,
+    }
+}
+
 /// `page` with its source read from its file again.
 fn with_source_read_again(page: &Page) -> Option<Page> {
     let file: Arc<str> = Arc::from(page.src.rpath.as_str());
@@ -431,7 +520,48 @@ pub fn build_cached(
     );
     // A live session's conversions are reused by later saves, which may come from `serve`.
     env.check_data = opts.check_data || cache.is_some();
-    let pages = convert_all(&files, &env);
+    let final_prepath = report.prepath.clone();
+    let theme_cache = super::themed::ThemeCache::default();
+    let laid_out = std::sync::atomic::AtomicUsize::new(0);
+    let lay_out = LayoutEnv {
+        inputs: LayoutInputs {
+            globals: &globals,
+            theme: theme.as_ref(),
+            theme_cache: &theme_cache,
+            resources: &resources,
+        },
+        out: &out,
+        prepath: &final_prepath,
+        cache,
+        one_shot: opts.one_shot,
+        progress,
+        laid_out: &laid_out,
+    };
+    // A page of the built-in theme whose body asks nothing of other pages (no `{{ }}`) is
+    // laid out and written as soon as it is converted, while it is at hand: the build then
+    // never holds the whole site's HTML. A live session lays pages out after the conversion
+    // pass, since it first decides whether to write anything at all.
+    let stream = theme.is_some() && cache.is_none();
+    // Collected in place (the iterator knows its length): moving 10,000 pages through
+    // growing chunks costs fresh memory, which is slow to touch for the first time.
+    let (mut pages, mut early) = (Vec::new(), Vec::new());
+    files
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(k, src)| {
+            let mut page = convert_source(src, &env);
+            if !(stream && lays_out_alone(&page)) {
+                return (page, None);
+            }
+            let rendered = lay_out_and_write(&page, k, &SiteIndex::default(), &lay_out);
+            // Only the HTML goes: `check` still reads the rest of the conversion.
+            if let Some(c) = page.converted.as_mut().and_then(Arc::get_mut) {
+                c.html = String::new();
+            }
+            (page, Some(rendered))
+        })
+        .unzip_into_vecs(&mut pages, &mut early);
     drop(env);
     if cache.is_some_and(|s| s.keep_last_good) && pages.iter().any(page_has_errors) {
         // A live session keeps serving the last good build: write nothing, report why.
@@ -455,7 +585,7 @@ pub fn build_cached(
     // read of other pages changed either.
     let site_unchanged = cache.is_some_and(|s| s.same_site(site_fingerprint(&pages)));
     // The site-wide views of all pages are independent of each other: made side by side.
-    let (index, (summaries, nav, theme_cache)) = rayon::join(
+    let (index, (summaries, nav)) = rayon::join(
         || site_index(&pages, &globals, layouts),
         || {
             let summaries = pages_summary(&pages);
@@ -463,99 +593,44 @@ pub fn build_cached(
                 Some(_) => super::themed::site_nav(&summaries),
                 None => Vec::new(),
             };
-            let theme_cache = super::themed::ThemeCache::new(&nav);
-            (summaries, nav, theme_cache)
+            (summaries, nav)
         },
     );
 
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
     // held in memory at once.
-    let final_prepath = report.prepath.clone();
-    let laid_out = std::sync::atomic::AtomicUsize::new(0);
     // What `check` needs of every page is gathered on the side while pages are laid out,
     // so it does not hold up the end of the build on its own.
-    let render_pass = || -> Vec<Rendered> {
+    let render_pass = || -> Vec<Option<Rendered>> {
+        let mut rendered = Vec::new();
         pages
             .par_iter()
+            .zip(early)
             .enumerate()
-            .filter(|(_, p)| !p.draft)
-            .map(|(k, page)| {
-                let with_sitemap = |r: Rendered| {
-                    let listed = !r.sitemap_exclude
-                        && page.out_rel != "404.html"
-                        && !page.vars.bool("sitemap_exclude");
-                    Rendered {
-                        sitemap: listed.then(|| page_sitemap_entry(page)),
-                        ..r
-                    }
-                };
-                if let Some(kept) = reuse(cache, site_unchanged, page, &out) {
-                    progress.advance();
-                    return with_sitemap(Rendered { index: k, ..kept });
+            .map(|(k, (page, done))| {
+                if page.draft {
+                    return None;
                 }
-                laid_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let mut diags = Vec::new();
-                let lay_out = |page: &Page, diags: &mut Vec<Diagnostic>| {
-                    render_page(
-                        page,
-                        &index,
-                        &globals,
-                        theme.as_ref(),
-                        (&nav, &theme_cache),
-                        &resources,
-                        diags,
-                    )
-                };
-                let (mut html, mut redirects, mut exclude) = lay_out(page, &mut diags);
-                // Diagnostics quote the source: a page that dropped it is laid out again
-                // with its file read back.
-                let mut quoted_source = None;
-                if page.source_dropped && !diags.is_empty() {
-                    if let Some(full) = with_source_read_again(page) {
-                        diags.clear();
-                        (html, redirects, exclude) = lay_out(&full, &mut diags);
-                        quoted_source = Some(full.source);
-                    }
-                }
-                let mut hash = 0;
-                let written = match html {
-                    Ok(html) => {
-                        let html = super::prepath::apply(&html, &final_prepath);
-                        // Only live sessions compare page hashes between builds.
-                        if !opts.one_shot {
-                            hash = crate::dialect::html::content_hash(html.as_bytes());
+                let rendered = match done {
+                    Some(r) => r,
+                    None => match reuse(cache, site_unchanged, page, &out) {
+                        Some(kept) => {
+                            progress.advance();
+                            Rendered { index: k, ..kept }
                         }
-                        Some(out.write(&page.out_rel, html.as_bytes()))
-                    }
-                    Err(d) => {
-                        diags.push(*d);
-                        None
-                    }
+                        None => lay_out_and_write(page, k, &index, &lay_out),
+                    },
                 };
-                progress.advance();
-                if let (Some(s), Some(Ok(_))) = (cache, &written) {
-                    s.remember(
-                        &page.out_rel,
-                        RenderMemo {
-                            hash,
-                            diags: diags.clone(),
-                            redirects: redirects.clone(),
-                            sitemap_exclude: exclude,
-                        },
-                    );
-                }
-                with_sitemap(Rendered {
-                    index: k,
-                    hash,
-                    written,
-                    diags,
-                    redirects,
-                    sitemap_exclude: exclude,
-                    sitemap: None,
-                    quoted_source,
+                let listed = !rendered.sitemap_exclude
+                    && page.out_rel != "404.html"
+                    && !page.vars.bool("sitemap_exclude");
+                Some(Rendered {
+                    sitemap: listed.then(|| page_sitemap_entry(page)),
+                    ..rendered
                 })
             })
-            .collect()
+            .collect_into_vec(&mut rendered);
+        rendered
     };
     let check_pass = |report: &mut BuildReport| {
         if cache.is_some() {
@@ -584,13 +659,13 @@ pub fn build_cached(
         super::generated::tag_files(
             &index,
             &globals,
-            (theme.as_ref(), &nav),
+            theme.as_ref(),
             &resources,
             &mut report.diagnostics,
         )
     });
     let mut sitemap_entries = Vec::new();
-    for r in rendered {
+    for r in rendered.into_iter().flatten() {
         let page = &pages[r.index];
         report.diagnostics.extend(r.diags);
         if let Some(source) = r.quoted_source {
@@ -639,6 +714,10 @@ pub fn build_cached(
             let mut files =
                 super::generated::generated_files(&summaries, &globals, &sitemap_entries);
             files.extend(tag_files);
+            if theme.is_some() {
+                let script = super::theme::nav_script(&nav);
+                files.push(("js/notes-nav.js".to_string(), script.into_bytes()));
+            }
             files
         },
     );
@@ -716,7 +795,6 @@ pub fn build_cached(
             globals,
             resources,
             theme,
-            nav,
             theme_cache,
             index,
             pages,
@@ -838,15 +916,6 @@ impl<'a> ConvertEnv<'a> {
             date_format,
         }
     }
-}
-
-/// The conversion pass, in parallel.
-fn convert_all(files: &SiteFiles, env: &ConvertEnv<'_>) -> Vec<Page> {
-    files
-        .pages
-        .par_iter()
-        .map(|src| convert_source(src, env))
-        .collect()
 }
 
 /// The bytes of an opened source file.
@@ -1098,10 +1167,7 @@ pub fn pretty_url(url: &str) -> String {
 fn render_page(
     page: &Page,
     index: &SiteIndex,
-    globals: &Globals,
-    theme: Option<&Theme>,
-    (nav, theme_cache): (&[super::theme::NavItem], &super::themed::ThemeCache),
-    resources: &FsResources,
+    env: LayoutInputs<'_>,
     diags: &mut Vec<Diagnostic>,
 ) -> (Result<String, Box<Diagnostic>>, Vec<String>, bool) {
     let file: Arc<str> = Arc::from(page.src.rpath.as_str());
@@ -1113,7 +1179,7 @@ fn render_page(
         headings,
         key: page.key.clone(),
         tag: None,
-        resources: resources as &dyn Resources,
+        resources: env.resources as &dyn Resources,
         redirects: Vec::new(),
         sitemap_exclude: false,
     };
@@ -1133,13 +1199,13 @@ fn render_page(
     ));
     let html = if page.src.kind == PageKind::Html {
         Ok(body)
-    } else if let Some(theme) = theme {
+    } else if let Some(theme) = env.theme {
         super::themed::page(
             theme,
-            theme_cache,
-            page_view(page, nav),
+            env.theme_cache,
+            page_view(page),
             body,
-            globals,
+            env.globals,
             &page.source,
             diags,
         )
@@ -1159,11 +1225,9 @@ pub struct PageView<'a> {
     pub vars: &'a PageVars,
     /// Headings.
     pub headings: &'a [crate::dialect::Heading],
-    /// The site's navigation tree, nothing marked active.
-    pub nav: &'a [super::theme::NavItem],
 }
 
-fn page_view<'a>(page: &'a Page, nav: &'a [super::theme::NavItem]) -> PageView<'a> {
+fn page_view(page: &Page) -> PageView<'_> {
     PageView {
         rpath: &page.src.rpath,
         url: &page.url,
@@ -1172,7 +1236,6 @@ fn page_view<'a>(page: &'a Page, nav: &'a [super::theme::NavItem]) -> PageView<'
             .converted
             .as_ref()
             .map_or(&[], |c| c.headings.as_slice()),
-        nav,
     }
 }
 

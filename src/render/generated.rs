@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
-use crate::dialect::html::escape;
+use crate::dialect::html::{escape, escape_into};
 use crate::dialect::resources::Resources;
 use crate::dialect::template;
 use crate::dialect::vars::PageVars;
@@ -80,7 +80,7 @@ fn flag(vars: &PageVars, name: &str, default: bool) -> bool {
 pub fn tag_files(
     index: &SiteIndex,
     globals: &Globals,
-    (theme, nav): (Option<&Theme>, &[NavItem]),
+    theme: Option<&Theme>,
     resources: &dyn Resources,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(String, Vec<u8>)> {
@@ -93,31 +93,12 @@ pub fn tag_files(
         .layouts
         .get("tag.html")
         .map_or(DEFAULT_TAG_LAYOUT, String::as_str);
-    // One sidebar for every tag page (no page of the tree is current there).
-    let sidebar = match theme {
-        Some(t) => match t.render_nav(nav) {
-            Ok(html) => Some(html),
-            Err(e) => {
-                diags.push(Diagnostic::error("theme-error", e.to_string()));
-                return Vec::new();
-            }
-        },
-        None => None,
-    };
     // Tag pages are independent of each other: render them in parallel.
     let rendered: Vec<(Option<OutputFile>, Vec<Diagnostic>)> = tags
         .par_iter()
         .map(|tag| {
             let mut diags = Vec::new();
-            let page = tag_page(
-                tag,
-                index,
-                globals,
-                theme.map(|t| (t, sidebar.as_deref().unwrap_or(""))),
-                resources,
-                layout,
-                &mut diags,
-            );
+            let page = tag_page(tag, index, globals, theme, resources, layout, &mut diags);
             (page, diags)
         })
         .collect();
@@ -135,30 +116,27 @@ fn tag_page(
     tag: &str,
     index: &SiteIndex,
     globals: &Globals,
-    theme: Option<(&Theme, &str)>,
+    theme: Option<&Theme>,
     resources: &dyn Resources,
     layout: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<OutputFile> {
     let rel = site::tag_output_path(&index.tag_path, tag);
     let html = match theme {
-        Some((theme, sidebar)) => {
+        Some(theme) => {
             let pages = index.tags[tag]
                 .iter()
                 .map(|(url, title, _)| NavItem {
                     title: super::themed::plain_title_text(title),
                     url: url.clone(),
-                    active: false,
                     children: Vec::new(),
-                    folded: false,
                 })
                 .collect();
             let ctx = TagContext {
                 site_title: globals.vars.str("website_title").to_string(),
                 tag: tag.to_string(),
                 pages,
-                nav: Vec::new(),
-                nav_html: Some(sidebar.to_string()),
+                url: site::url_of(&rel),
                 root: "/".to_string(),
             };
             match theme.render_tag(&ctx) {
@@ -197,15 +175,21 @@ fn sitemap_xml(website_url: &str, entries: &[SitemapEntry]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\" ?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
+    // One line per page of the site, written while nothing else runs: straight into the
+    // document, without a string per field.
+    let site = escape(website_url);
+    xml.reserve(entries.len() * (160 + site.len()));
     for (url, date, freq, prio) in sorted {
-        xml.push_str(&format!(
-            "\n<url>\n    <loc>{}{}</loc>\n    <lastmod>{}</lastmod>\n    <changefreq>{}</changefreq>\n    <priority>{}</priority>\n</url>\n",
-            escape(website_url),
-            escape(url),
-            date.iso(),
-            escape(freq),
-            escape(prio)
-        ));
+        xml.push_str("\n<url>\n    <loc>");
+        xml.push_str(&site);
+        escape_into(&mut xml, url);
+        xml.push_str("</loc>\n    <lastmod>");
+        xml.push_str(&date.iso());
+        xml.push_str("</lastmod>\n    <changefreq>");
+        escape_into(&mut xml, freq);
+        xml.push_str("</changefreq>\n    <priority>");
+        escape_into(&mut xml, prio);
+        xml.push_str("</priority>\n</url>\n");
     }
     xml.push_str("</urlset>\n");
     xml

@@ -12,6 +12,7 @@ use crate::dialect::{Heading, Value};
 use super::dates::Date;
 
 /// What every page's templates may look up about the whole site.
+#[derive(Default)]
 pub struct SiteIndex {
     /// Variables of every page, by page key (`blog/pg1`, `index`).
     pub vars: HashMap<String, Arc<PageVars>>,

@@ -1,5 +1,5 @@
-//! The built-in `page.html`, `tag.html` and `nav.html` (with `base.html` and the
-//! `toc_list` and `nav_list` macros) written out in Rust.
+//! The built-in `page.html` and `tag.html` (with `base.html` and the `toc_list` macro)
+//! written out in Rust.
 //!
 //! Laying out a page through tera means serializing the whole context, body and sidebar
 //! included, into JSON values and walking the template tree for every page; on a site of
@@ -9,9 +9,7 @@
 //! change to `templates/page.html`, `tag.html`, `base.html` or `macros.html` must be made
 //! here too.
 
-use super::theme::{
-    escape_html, escape_html_into, toc_tree, NavView, PageContext, TagContext, TocNode,
-};
+use super::theme::{escape_html, escape_html_into, toc_tree, PageContext, TagContext, TocNode};
 
 /// `base.html` from the top to the opening `<title>`.
 const DOCUMENT_START: &str =
@@ -23,8 +21,9 @@ const DOCUMENT_START: &str =
 const DOCUMENT_END: &str =
     "\n  </main>\n</div>\n<div class=\"nav-backdrop\" hidden></div>\n</body>\n</html>\n";
 
-/// `base.html` from the end of the head block to the sidebar's contents.
-fn top_bar(out: &mut String, root: &str, site_title: &str) {
+/// `base.html` from the end of the head block to the end of the sidebar. The sidebar holds
+/// only the script that fills it in the browser, so a page does not depend on the others.
+fn top_bar(out: &mut String, root: &str, site_title: &str, url: &str) {
     out.push_str("\n<script src=\"");
     out.push_str(root);
     out.push_str(TOP_BAR);
@@ -32,6 +31,12 @@ fn top_bar(out: &mut String, root: &str, site_title: &str) {
     out.push_str("\">");
     escape_html_into(out, site_title);
     out.push_str(THEME_TOGGLE);
+    escape_html_into(out, url);
+    out.push_str("\">\n    <script src=\"");
+    out.push_str(root);
+    out.push_str("js/notes-nav.js\"></script>\n    <noscript><a href=\"");
+    out.push_str(root);
+    out.push_str(NOSCRIPT);
 }
 
 /// The theme's stylesheet link.
@@ -41,9 +46,9 @@ fn stylesheet(out: &mut String, root: &str) {
     out.push_str("css/notes-theme.css\">");
 }
 
-/// A tag page as the built-in `tag.html` lays it out, given the rendered sidebar.
-pub(super) fn tag_page(ctx: &TagContext, nav_html: &str) -> String {
-    let mut out = String::with_capacity(nav_html.len() + 4096 + ctx.pages.len() * 96);
+/// A tag page as the built-in `tag.html` lays it out.
+pub(super) fn tag_page(ctx: &TagContext) -> String {
+    let mut out = String::with_capacity(4096 + ctx.pages.len() * 96);
     let root = escape_html(&ctx.root);
     out.push_str(DOCUMENT_START);
     out.push_str("Tag: ");
@@ -52,10 +57,9 @@ pub(super) fn tag_page(ctx: &TagContext, nav_html: &str) -> String {
     escape_html_into(&mut out, &ctx.site_title);
     out.push_str("</title>");
     stylesheet(&mut out, &root);
-    top_bar(&mut out, &root, &ctx.site_title);
-    out.push_str(nav_html);
+    top_bar(&mut out, &root, &ctx.site_title, &ctx.url);
     out.push_str(
-        "\n  </nav>\n  <main id=\"main\" class=\"content\">\n    <article class=\"page tag-page\">\n      \
+        "\n  <main id=\"main\" class=\"content\">\n    <article class=\"page tag-page\">\n      \
          <h1>Pages tagged <span class=\"tag\">",
     );
     escape_html_into(&mut out, &ctx.tag);
@@ -78,11 +82,9 @@ pub(super) fn tag_page(ctx: &TagContext, nav_html: &str) -> String {
     out
 }
 
-/// The page as the built-in templates lay it out, given its already rendered sidebar in
-/// pieces (written one after the other, so the sidebar need not be joined first).
-pub(super) fn page(ctx: &PageContext, nav_html: &[&str]) -> String {
-    let nav_len: usize = nav_html.iter().map(|part| part.len()).sum();
-    let mut out = String::with_capacity(ctx.body.len() + nav_len + 4096);
+/// The page as the built-in templates lay it out.
+pub(super) fn page(ctx: &PageContext) -> String {
+    let mut out = String::with_capacity(ctx.body.len() + 4096);
     let text = escape_html_into;
     let root = escape_html(&ctx.root);
 
@@ -109,11 +111,7 @@ pub(super) fn page(ctx: &PageContext, nav_html: &[&str]) -> String {
         out.push_str(&root);
         out.push_str("css/notes-highlight.css\">");
     }
-    top_bar(&mut out, &root, &ctx.site_title);
-    for part in nav_html {
-        out.push_str(part);
-    }
-    out.push_str("\n  </nav>");
+    top_bar(&mut out, &root, &ctx.site_title, &ctx.url);
 
     let toc = toc_tree(&ctx.toc);
     if !toc.is_empty() {
@@ -203,7 +201,7 @@ aria-label=\"Show navigation\" title=\"Show navigation\">\n    \
 <path d=\"M3.5 6.5h17M3.5 12h17M3.5 17.5h17\" fill=\"none\" stroke=\"currentColor\" \
 stroke-width=\"2\" stroke-linecap=\"round\"/></svg>\n  </button>\n  <a class=\"site-title\" href=\"";
 
-/// `base.html` from the end of the site title to the sidebar's contents.
+/// `base.html` from the end of the site title to the current page's address on the sidebar.
 const THEME_TOGGLE: &str = "</a>\n  \
 <button type=\"button\" class=\"theme-toggle\" aria-label=\"Toggle dark mode\" \
 title=\"Toggle dark mode\">\n    \
@@ -215,67 +213,7 @@ focusable=\"false\"><circle cx=\"12\" cy=\"12\" r=\"4.2\" fill=\"currentColor\"/
 <path d=\"M12 2v2.6M12 19.4V22M2 12h2.6M19.4 12H22M4.9 4.9l1.8 1.8M17.3 17.3l1.8 1.8M4.9 19.1l1.8-1.8M17.3 6.7l1.8-1.8\" \
 fill=\"none\" stroke=\"currentColor\" stroke-width=\"2\" stroke-linecap=\"round\"/></svg>\n  \
 </button>\n</header>\n<div class=\"layout\">\n  \
-<nav id=\"sidebar\" class=\"sidebar\" aria-label=\"Pages\">\n    ";
+<nav id=\"sidebar\" class=\"sidebar\" aria-label=\"Pages\" data-page=\"";
 
-/// The sidebar as the built-in `nav.html` renders it.
-pub(super) fn nav(items: &[NavView]) -> String {
-    let mut out = String::with_capacity(4096);
-    nav_list(&mut out, items);
-    out.push('\n');
-    out
-}
-
-/// The `nav_list` macro of `macros.html`.
-fn nav_list(out: &mut String, items: &[NavView]) {
-    out.push_str("<ul class=\"nav-list\">");
-    for item in items {
-        let listed = !item.children.is_empty();
-        out.push_str(if listed && item.open {
-            "\n<li class=\"open\">"
-        } else {
-            "\n<li>"
-        });
-        let current = if item.active {
-            " aria-current=\"page\""
-        } else {
-            ""
-        };
-        if listed {
-            out.push_str(if item.open {
-                "<details open><summary>"
-            } else {
-                "<details><summary>"
-            });
-            if item.url.is_empty() {
-                out.push_str("<span class=\"nav-group\">");
-                escape_html_into(out, item.title);
-                out.push_str("</span>");
-            } else {
-                link(out, item.url, current, item.title);
-            }
-            out.push_str("</summary>");
-            nav_list(out, &item.children);
-            out.push_str("</details>");
-        } else {
-            let more = if item.has_children {
-                " class=\"nav-more\""
-            } else {
-                ""
-            };
-            link(out, item.url, &[current, more].concat(), item.title);
-        }
-        out.push_str("</li>");
-    }
-    out.push_str("\n</ul>");
-}
-
-/// `<a href="url"{attrs}>title</a>`, escaped as tera escapes.
-fn link(out: &mut String, url: &str, attrs: &str, title: &str) {
-    out.push_str("<a href=\"");
-    escape_html_into(out, url);
-    out.push('"');
-    out.push_str(attrs);
-    out.push('>');
-    escape_html_into(out, title);
-    out.push_str("</a>");
-}
+/// `base.html` from the home link of the sidebar's fallback to the end of the sidebar.
+const NOSCRIPT: &str = "\">Home</a> (the list of pages needs JavaScript)</noscript>\n  </nav>";

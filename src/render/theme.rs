@@ -1,16 +1,16 @@
 //! The built-in tera theme for sites without a Franklin `_layout/` folder.
 //!
 //! The theme is made for course notes: a sidebar tree of all pages, a table of contents per
-//! page, dark mode and a layout that folds the sidebar into a drawer on phones. Its templates
+//! page, dark mode and a layout that folds the sidebar into a drawer on phones. The sidebar
+//! is one script for the whole site (`js/notes-nav.js`, see [`nav_script`]) that every page
+//! loads, so that a page's HTML depends on that page alone. Its templates
 //! and static files live in the top-level `templates/` folder and are compiled into the binary,
 //! so a site needs nothing to get it; a site may still replace any of them by putting a file of
 //! the same name in its own `templates/` folder (and may add partials there for its templates
 //! to include).
 //!
-//! Templates see the fields of [`PageContext`] (or [`TagContext`]) plus two derived values the
-//! tera language cannot compute itself: `nav` becomes a tree whose items also say whether they
-//! lead to the current page (`open`) and whether they have children (`has_children`), and
-//! `toc_tree` nests the flat heading list by level.
+//! Templates see the fields of [`PageContext`] (or [`TagContext`]) plus `toc_tree`, the flat
+//! heading list nested by level, which the tera language cannot compute itself.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,28 +28,37 @@ pub struct NavItem {
     pub title: String,
     /// The page URL as links should use it; empty for a folder without an index page.
     pub url: String,
-    /// Whether this is the page being rendered.
-    pub active: bool,
     /// Pages and folders inside this folder.
     pub children: Vec<NavItem>,
-    /// The folder has children this tree leaves out (large sites list only the current
-    /// page's branch).
-    pub folded: bool,
 }
 
-impl NavItem {
-    /// Where a link to this entry goes: its own page, or for a folder without one, the
-    /// first page inside it.
-    pub fn link(&self) -> &str {
-        if !self.url.is_empty() {
-            return &self.url;
+/// `js/notes-nav.js`: the sidebar tree as data for the theme script, which lays it out in
+/// the page that loads it. Entries are `[title, url]` or `[title, url, [children]]`.
+pub fn nav_script(nav: &[NavItem]) -> String {
+    fn entries(out: &mut Vec<u8>, items: &[NavItem]) {
+        out.push(b'[');
+        for (k, item) in items.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            out.push(b'[');
+            // Strings into a byte buffer cannot fail to serialise.
+            let _ = serde_json::to_writer(&mut *out, &item.title);
+            out.push(b',');
+            let _ = serde_json::to_writer(&mut *out, &item.url);
+            if !item.children.is_empty() {
+                out.push(b',');
+                entries(out, &item.children);
+            }
+            out.push(b']');
         }
-        self.children
-            .iter()
-            .map(NavItem::link)
-            .find(|url| !url.is_empty())
-            .unwrap_or("")
+        out.push(b']');
     }
+    let mut out = b"notesNav(".to_vec();
+    entries(&mut out, nav);
+    out.extend_from_slice(b");\n");
+    // JSON text is UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// What a page template receives.
@@ -64,14 +73,10 @@ pub struct PageContext {
     /// The page's headings in document order; the theme nests them into `toc_tree`.
     #[serde(serialize_with = "serialize_headings")]
     pub toc: Vec<Heading>,
-    /// The sidebar tree, as made by [`build_nav`].
-    pub nav: Vec<NavItem>,
-    /// The page's own URL.
+    /// The page's own URL (the sidebar marks it).
     pub url: String,
     /// Prefix to the site root, ending in `/` (e.g. `/` or `/prepath/`).
     pub root: String,
-    /// The sidebar already rendered (by [`Theme::render_nav`]); when set, `nav` is not used.
-    pub nav_html: Option<String>,
     /// The page's tags as written.
     pub tags: Vec<String>,
     /// The tags' page names (Franklin's refstring of each tag), in the same order.
@@ -97,18 +102,16 @@ pub struct TagContext {
     pub tag: String,
     /// The pages carrying the tag, in display order.
     pub pages: Vec<NavItem>,
-    /// The sidebar tree.
-    pub nav: Vec<NavItem>,
-    /// The sidebar already rendered (by [`Theme::render_nav`]); when set, `nav` is not used.
-    pub nav_html: Option<String>,
+    /// The tag page's own URL.
+    pub url: String,
     /// Prefix to the site root, ending in `/`.
     pub root: String,
 }
 
 /// The built-in theme, possibly overridden by a site's `templates/` folder.
 pub struct Theme {
-    /// Parsed on first use when every template is built in: pages, tag pages and sidebars
-    /// of the built-in templates are laid out by [`super::shell`], so most builds never
+    /// Parsed on first use when every template is built in: pages and tag pages of the
+    /// built-in templates are laid out by [`super::shell`], so most builds never
     /// need it, and parsing the templates costs a large site's build more than a page.
     tera: std::sync::OnceLock<Tera>,
     /// The templates, by tera name.
@@ -120,8 +123,6 @@ pub struct Theme {
     builtin_page: bool,
     /// The same for tag pages.
     builtin_tag: bool,
-    /// The same for the sidebar.
-    builtin_nav: bool,
 }
 
 /// A theme template that cannot be loaded or rendered.
@@ -158,9 +159,8 @@ fn describe(file: &str, line: Option<usize>, message: &str) -> String {
 }
 
 /// Templates of the built-in theme, by tera name.
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 5] = [
     ("macros.html", include_str!("../../templates/macros.html")),
-    ("nav.html", include_str!("../../templates/nav.html")),
     ("base.html", include_str!("../../templates/base.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("tag.html", include_str!("../../templates/tag.html")),
@@ -185,10 +185,6 @@ const ASSETS: [(&str, &str, &str); 3] = [
         include_str!("../../templates/theme.js"),
     ),
 ];
-
-/// Above this many items the sidebar only expands the folders leading to the current page, so
-/// a site of thousands of pages does not repeat its whole tree in every page.
-const FULL_NAV_LIMIT: usize = 200;
 
 impl Theme {
     /// Loads the built-in theme, replacing its files by those of `overrides` when given.
@@ -267,7 +263,6 @@ impl Theme {
         };
         let builtin_page = builtin(&["page.html", "base.html", "macros.html"]);
         let builtin_tag = builtin(&["tag.html", "base.html", "macros.html"]);
-        let builtin_nav = builtin(&["nav.html", "macros.html"]);
         Ok(Theme {
             tera,
             sources,
@@ -275,52 +270,20 @@ impl Theme {
             assets,
             builtin_page,
             builtin_tag,
-            builtin_nav,
         })
     }
 
     /// Renders a content page with `page.html`.
     pub fn render_page(&self, ctx: &PageContext) -> Result<String, ThemeError> {
         if self.builtin_page && super::shell::applies(ctx) {
-            if let Some(nav_html) = &ctx.nav_html {
-                return Ok(super::shell::page(ctx, &[nav_html]));
-            }
+            return Ok(super::shell::page(ctx));
         }
-        self.render_page_with_tera(ctx)
-    }
-
-    /// [`Theme::render_page`] with the sidebar (rendered by [`Theme::render_nav`]) given in
-    /// pieces; `ctx.nav_html` is only filled when tera lays the page out.
-    pub(super) fn render_page_with_nav(
-        &self,
-        ctx: &mut PageContext,
-        nav_html: &[&str],
-    ) -> Result<String, ThemeError> {
-        if self.builtin_page && super::shell::applies(ctx) {
-            return Ok(super::shell::page(ctx, nav_html));
-        }
-        ctx.nav_html = Some(nav_html.concat());
         self.render_page_with_tera(ctx)
     }
 
     /// [`Theme::render_page`] through tera, whatever the templates.
     fn render_page_with_tera(&self, ctx: &PageContext) -> Result<String, ThemeError> {
         self.render("page.html", page_context(ctx)?)
-    }
-
-    /// Renders the sidebar alone with `nav.html`, for reuse across the pages of a branch.
-    pub fn render_nav(&self, nav: &[NavItem]) -> Result<String, ThemeError> {
-        if self.builtin_nav {
-            return Ok(super::shell::nav(&nav_view(nav)));
-        }
-        self.render_nav_with_tera(nav)
-    }
-
-    /// [`Theme::render_nav`] through tera, whatever the templates.
-    fn render_nav_with_tera(&self, nav: &[NavItem]) -> Result<String, ThemeError> {
-        let mut context = Context::new();
-        context.insert("nav", &nav_view(nav));
-        self.render("nav.html", context)
     }
 
     /// Renders the "page not found" page with `404.html`, given the context of a page
@@ -331,19 +294,15 @@ impl Theme {
 
     /// Renders the list of pages carrying a tag with `tag.html`.
     pub fn render_tag(&self, ctx: &TagContext) -> Result<String, ThemeError> {
-        if let Some(nav_html) = ctx.nav_html.as_deref().filter(|_| self.builtin_tag) {
-            return Ok(super::shell::tag_page(ctx, nav_html));
+        if self.builtin_tag {
+            return Ok(super::shell::tag_page(ctx));
         }
         self.render_tag_with_tera(ctx)
     }
 
     /// [`Theme::render_tag`] through tera, whatever the templates.
     fn render_tag_with_tera(&self, ctx: &TagContext) -> Result<String, ThemeError> {
-        let mut context = Context::from_serialize(ctx).map_err(context_error)?;
-        context.insert("has_nav_html", &ctx.nav_html.is_some());
-        if ctx.nav_html.is_none() {
-            context.insert("nav", &nav_view(&ctx.nav));
-        }
+        let context = Context::from_serialize(ctx).map_err(context_error)?;
         self.render("tag.html", context)
     }
 
@@ -393,11 +352,7 @@ fn page_context(ctx: &PageContext) -> Result<Context, ThemeError> {
     let mut context = Context::from_serialize(ctx).map_err(context_error)?;
     // Flags instead of tests on the strings themselves: tera escapes a value just to test
     // it in `{% if %}`, which on a whole page body costs more than rendering the page.
-    context.insert("has_nav_html", &ctx.nav_html.is_some());
     context.insert("body_has_title", &ctx.body.trim_start().starts_with("<h1"));
-    if ctx.nav_html.is_none() {
-        context.insert("nav", &nav_view(&ctx.nav));
-    }
     context.insert("toc_tree", &toc_tree(&ctx.toc));
     Ok(context)
 }
@@ -480,9 +435,9 @@ fn template_error(file: &str, e: &tera::Error, origins: &BTreeMap<String, String
         format!("fix the tera syntax there, or delete `{file}` to use the built-in template")
     } else if message.contains("not found in context") {
         format!(
-            "page templates can use: site_title, page_title, body, toc, toc_tree, nav, url, root, \
+            "page templates can use: site_title, page_title, body, toc, toc_tree, url, root, \
              tags, date, author, description, has_math, has_code (tag pages: site_title, tag, \
-             pages, nav, root); delete `{file}` to use the built-in template"
+             pages, url, root); delete `{file}` to use the built-in template"
         )
     } else if origins.keys().any(|name| message.contains(name.as_str()))
         || message.contains("doesn't exist")
@@ -625,62 +580,13 @@ fn strip_links(html: &str) -> String {
     out
 }
 
-/// A sidebar entry as templates see it.
-#[derive(Debug, Serialize)]
-pub(super) struct NavView<'a> {
-    pub(super) title: &'a str,
-    /// Empty for a folder without a page of its own when its children are listed; a folded
-    /// folder links to its first page instead.
-    pub(super) url: &'a str,
-    pub(super) active: bool,
-    /// The current page is this entry or inside it.
-    pub(super) open: bool,
-    /// The entry has children, even if they are not listed (large sites).
-    pub(super) has_children: bool,
-    pub(super) children: Vec<NavView<'a>>,
-}
-
-/// Prepares the sidebar for templates, trimming it on large sites.
-pub(super) fn nav_view(nav: &[NavItem]) -> Vec<NavView<'_>> {
-    fn count(items: &[NavItem]) -> usize {
-        items.iter().map(|i| 1 + count(&i.children)).sum()
-    }
-    fn view(items: &[NavItem], full: bool) -> Vec<NavView<'_>> {
-        items
-            .iter()
-            .map(|item| {
-                let open = contains_active(item);
-                let listed = full || open;
-                NavView {
-                    title: &item.title,
-                    url: if listed { &item.url } else { item.link() },
-                    active: item.active,
-                    open,
-                    has_children: !item.children.is_empty() || item.folded,
-                    children: if listed {
-                        view(&item.children, full)
-                    } else {
-                        Vec::new()
-                    },
-                }
-            })
-            .collect()
-    }
-    view(nav, count(nav) <= FULL_NAV_LIMIT)
-}
-
-/// Whether `item` or one of its descendants is the current page.
-fn contains_active(item: &NavItem) -> bool {
-    item.active || item.children.iter().any(contains_active)
-}
-
-/// Builds the nested navigation from (url, title, rpath) of all pages, marking `active_url`; folders become groups, index pages their heads, sorted by a `weight`-free rule: index first, then by title.
+/// Builds the nested navigation from (url, title, rpath) of all pages: folders become groups, index pages their heads, sorted by a `weight`-free rule: index first, then by title.
 ///
 /// `rpath` is the source path relative to the site root (`lectures/week1.md`). A folder's
 /// `index.md` heads its group; without one, a page named like the folder (`lectures.md` next to
 /// `lectures/`) does, and otherwise the group is titled by the folder name and has no URL. The
 /// site's own `index.md` comes first at the top level. Titles compare case-insensitively.
-pub fn build_nav(pages: &[(String, String, String)], active_url: &str) -> Vec<NavItem> {
+pub fn build_nav(pages: &[(String, String, String)]) -> Vec<NavItem> {
     #[derive(Default)]
     struct Folder<'a> {
         head: Option<(&'a str, &'a str)>,
@@ -711,10 +617,9 @@ pub fn build_nav(pages: &[(String, String, String)], active_url: &str) -> Vec<Na
         }
     }
 
-    let active = normalize_url(active_url);
     // Folders are made side by side: on a site of thousands of pages this runs while
     // nothing else can.
-    fn make<'a>(folder: Folder<'a>, active: &str, top: bool) -> Vec<NavItem> {
+    fn make(folder: Folder<'_>, top: bool) -> Vec<NavItem> {
         let mut pages = folder.pages;
         let mut folders = folder.folders;
         // `name.md` next to a folder `name/` without index heads that folder.
@@ -731,9 +636,7 @@ pub fn build_nav(pages: &[(String, String, String)], active_url: &str) -> Vec<Na
             let item = NavItem {
                 title: title.to_string(),
                 url: url.to_string(),
-                active: normalize_url(url) == active,
                 children: Vec::new(),
-                folded: false,
             };
             if top && stem == "index" {
                 index_first.push(item);
@@ -750,30 +653,27 @@ pub fn build_nav(pages: &[(String, String, String)], active_url: &str) -> Vec<Na
                 } else {
                     title.to_string()
                 };
-                let active_here = !url.is_empty() && normalize_url(url) == active;
                 NavItem {
                     title,
                     url: url.to_string(),
-                    active: active_here,
-                    children: make(sub, active, false),
-                    folded: false,
+                    children: make(sub, false),
                 }
             })
             .collect();
         items.extend(subs);
-        items.sort_by_cached_key(|item| (item.title.to_lowercase(), item.url.clone()));
+        // Case-insensitively, without a lowercased copy of every title: comparing the
+        // lowercased characters orders as comparing the lowercased strings would.
+        items.sort_by(|a, b| {
+            a.title
+                .chars()
+                .flat_map(char::to_lowercase)
+                .cmp(b.title.chars().flat_map(char::to_lowercase))
+                .then_with(|| a.url.cmp(&b.url))
+        });
         index_first.extend(items);
         index_first
     }
-    make(root, &active, true)
-}
-
-/// A URL in a comparable form: no `index.html` at the end, no trailing slash.
-fn normalize_url(url: &str) -> String {
-    let url = url.split(['#', '?']).next().unwrap_or(url);
-    let url = url.strip_suffix("index.html").unwrap_or(url);
-    let url = url.strip_suffix(".html").unwrap_or(url);
-    url.trim_end_matches('/').to_string()
+    make(root, true)
 }
 
 /// A readable title for a folder without an index page: `week_1-intro` → `Week 1 intro`.
@@ -838,12 +738,10 @@ mod tests {
                 heading(3, "c", "Detail"),
                 heading(4, "d", "Too deep"),
             ],
-            nav: build_nav(&pages(), "/lectures/types/"),
             url: "/lectures/types/".to_string(),
             root: "/".to_string(),
             tags: vec!["julia".to_string()],
             tag_slugs: vec!["julia".to_string()],
-            nav_html: None,
             date: Some("2024-03-01".to_string()),
             author: "A. Teacher".to_string(),
             description: "Types in Julia".to_string(),
@@ -871,8 +769,6 @@ mod tests {
         for bits in 0u32..1 << 11 {
             let on = |k: u32| bits & (1 << k) != 0;
             let mut ctx = context();
-            ctx.nav_html = Some("<ul class=\"nav-list\">\n  <li>x</li>\n</ul>".to_string());
-            ctx.nav = Vec::new();
             if on(0) {
                 ctx.description = String::new();
             } else {
@@ -910,6 +806,7 @@ mod tests {
             if on(10) {
                 ctx.root = "/my site/".to_string();
                 ctx.site_title = "A & B's \"notes\"".to_string();
+                ctx.url = "/a \"b\"/<c>/".to_string();
             }
             all.push(ctx);
         }
@@ -922,14 +819,6 @@ mod tests {
         assert!(theme.builtin_page);
         for ctx in shell_contexts() {
             assert!(super::super::shell::applies(&ctx));
-            let nav = ctx.nav_html.clone().unwrap_or_default();
-            let (a, b) = nav.split_at(nav.len() / 2);
-            let mut split = ctx.clone();
-            split.nav_html = None;
-            assert_eq!(
-                ok(theme.render_page_with_nav(&mut split, &[a, "", b])),
-                render(&theme, &ctx)
-            );
             let tera = ok(theme.render_page_with_tera(&ctx));
             assert_eq!(render(&theme, &ctx), tera, "{ctx:?}");
         }
@@ -942,9 +831,7 @@ mod tests {
         let item = |title: &str, url: &str| NavItem {
             title: title.to_string(),
             url: url.to_string(),
-            active: false,
             children: Vec::new(),
-            folded: false,
         };
         for bits in 0u32..8 {
             let ctx = TagContext {
@@ -959,8 +846,12 @@ mod tests {
                 } else {
                     vec![item("One", "/one/"), item("Two < \"3\"", "/a b/&x'/")]
                 },
-                nav: Vec::new(),
-                nav_html: Some("<ul class=\"nav-list\"></ul>".to_string()),
+                url: if bits & 2 == 0 {
+                    "/tag/julia/"
+                } else {
+                    "/tag/c&d\"/"
+                }
+                .to_string(),
                 root: if bits & 1 == 0 { "/" } else { "/p q/" }.to_string(),
             };
             let tera = ok(theme.render_tag_with_tera(&ctx));
@@ -968,10 +859,9 @@ mod tests {
         }
     }
 
-    /// A site tree with odd titles and URLs, folders with and without pages of their own,
-    /// and `wide` pages in one folder (over the limit where the sidebar folds).
-    fn nav_site(wide: usize) -> Vec<(String, String, String)> {
-        let mut pages = vec![
+    #[test]
+    fn nav_script_holds_the_tree_as_data() {
+        let pages = vec![
             (
                 "/".to_string(),
                 "Home & <b>".to_string(),
@@ -979,7 +869,7 @@ mod tests {
             ),
             (
                 "/a/".to_string(),
-                "A \"quoted\" 'page'".to_string(),
+                "A \"q\" 'p'".to_string(),
                 "a/index.md".to_string(),
             ),
             ("/a/x/".to_string(), "X".to_string(), "a/x.md".to_string()),
@@ -988,42 +878,35 @@ mod tests {
                 "D".to_string(),
                 "b/c/d.md".to_string(),
             ),
-            ("/b/e/".to_string(), "E".to_string(), "b/e.md".to_string()),
+            (
+                "/b/e/".to_string(),
+                "E\u{2028}</script>".to_string(),
+                "b/e.md".to_string(),
+            ),
         ];
-        for k in 0..wide {
-            pages.push((format!("/w/p{k}/"), format!("P{k}"), format!("w/p{k}.md")));
-        }
-        pages
-    }
-
-    #[test]
-    fn built_in_nav_matches_the_template_byte_for_byte() {
-        let theme = load(None);
-        assert!(theme.builtin_nav);
-        for wide in [0, 3, 250] {
-            for active in ["", "/", "/a/", "/a/x/", "/b/c/d/", "/b/e/", "/w/p1/"] {
-                let nav = build_nav(&nav_site(wide), active);
-                let tera = ok(theme.render_nav_with_tera(&nav));
-                assert_eq!(
-                    ok(theme.render_nav(&nav)),
-                    tera,
-                    "{wide} pages, at {active}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn folded_folders_link_to_their_first_page() {
-        let theme = load(None);
-        let nav = build_nav(&nav_site(250), "/a/x/");
-        let html = ok(theme.render_nav(&nav));
-        // `b/` has no page of its own: folded, it leads to its first page, marked as a folder.
-        assert!(
-            html.contains("<a href=\"/b/c/d/\" class=\"nav-more\">B</a>"),
-            "{html}"
+        let script = nav_script(&build_nav(&pages));
+        let data = script
+            .strip_prefix("notesNav(")
+            .and_then(|rest| rest.strip_suffix(");\n"))
+            .unwrap_or_else(|| panic!("not a call of notesNav: {script}"));
+        let tree: serde_json::Value = serde_json::from_str(data).expect("JSON data");
+        // Entries are [title, url] or [title, url, children]; a folder without a page of its
+        // own has an empty url.
+        assert_eq!(
+            tree,
+            serde_json::json!([
+                ["Home & <b>", "/"],
+                ["A \"q\" 'p'", "/a/", [["X", "/a/x/"]]],
+                [
+                    "B",
+                    "",
+                    [
+                        ["C", "", [["D", "/b/c/d/"]]],
+                        ["E\u{2028}</script>", "/b/e/"]
+                    ]
+                ]
+            ])
         );
-        assert!(!html.contains("href=\"\""), "{html}");
     }
 
     #[test]
@@ -1036,9 +919,7 @@ mod tests {
         .expect("write");
         let theme = load(Some(dir.path()));
         assert!(!theme.builtin_page);
-        let mut ctx = context();
-        ctx.nav_html = Some("<ul></ul>".to_string());
-        let html = render(&theme, &ctx);
+        let html = render(&theme, &context());
         assert!(html.starts_with("<main>"), "{html}");
     }
 
@@ -1051,12 +932,15 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<p>Hello</p>"));
-        // Sidebar: the current page is marked, its folder is open.
+        // Sidebar: the shared script fills it, told which page is current.
         assert!(
-            html.contains("<a href=\"/lectures/types/\" aria-current=\"page\">Types</a>"),
+            html.contains(
+                "<nav id=\"sidebar\" class=\"sidebar\" aria-label=\"Pages\" \
+                 data-page=\"/lectures/types/\">\n    <script src=\"/js/notes-nav.js\"></script>"
+            ),
             "{html}"
         );
-        assert!(html.contains("<details open>"), "{html}");
+        assert!(html.contains("<noscript><a href=\"/\">Home</a>"), "{html}");
         // Table of contents: nested, without the lone h1, without links inside links.
         assert!(html.contains("class=\"page-toc\""));
         assert!(html.contains("<li><a href=\"#a\">Intro</a>"), "{html}");
@@ -1133,12 +1017,9 @@ mod tests {
             pages: vec![NavItem {
                 title: "Types".to_string(),
                 url: "/lectures/types/".to_string(),
-                active: false,
                 children: vec![],
-                folded: false,
             }],
-            nav: build_nav(&pages(), ""),
-            nav_html: None,
+            url: "/tag/julia/".to_string(),
             root: "/".to_string(),
         };
         let html = ok(theme.render_tag(&tag));
@@ -1221,8 +1102,7 @@ mod tests {
             site_title: String::new(),
             tag: "t".to_string(),
             pages: vec![],
-            nav: vec![],
-            nav_html: None,
+            url: "/tag/t/".to_string(),
             root: "/".to_string(),
         };
         match theme.render_tag(&tag) {
@@ -1258,11 +1138,10 @@ mod tests {
         items
             .iter()
             .map(|i| {
-                let mark = if i.active { "*" } else { "" };
                 if i.children.is_empty() {
-                    format!("{}{mark}", i.title)
+                    i.title.clone()
                 } else {
-                    format!("{}{mark}[{}]", i.title, shape(&i.children).join(","))
+                    format!("{}[{}]", i.title, shape(&i.children).join(","))
                 }
             })
             .collect()
@@ -1270,14 +1149,14 @@ mod tests {
 
     #[test]
     fn nav_groups_folders_under_their_index() {
-        let nav = build_nav(&pages(), "/lectures/types/index.html");
+        let nav = build_nav(&pages());
         assert_eq!(
             shape(&nav),
             [
                 "Home",
                 "About",
                 "Exercises[Exercise 1]",
-                "Lectures[Advanced[Macros],Arrays,Types*]",
+                "Lectures[Advanced[Macros],Arrays,Types]",
                 "Misc notes[X]",
             ]
         );
@@ -1290,38 +1169,13 @@ mod tests {
     }
 
     #[test]
-    fn nav_marks_group_heads_active_and_handles_odd_paths() {
-        let nav = build_nav(&pages(), "/lectures");
-        assert!(nav[3].active);
-        assert!(nav[3].children.iter().all(|c| !c.active));
+    fn nav_handles_odd_paths() {
         let odd = vec![
             (String::new(), String::new(), String::new()),
             ("/a/".to_string(), "b".to_string(), "./a.md".to_string()),
             ("/c/".to_string(), "A".to_string(), "c.html".to_string()),
         ];
-        assert_eq!(shape(&build_nav(&odd, "")), ["A", "b"]);
-    }
-
-    #[test]
-    fn large_navs_only_expand_the_current_branch() {
-        let mut many: Vec<(String, String, String)> = Vec::new();
-        for d in 0..30 {
-            for p in 0..10 {
-                many.push((
-                    format!("/d{d}/p{p}/"),
-                    format!("P{p}"),
-                    format!("d{d}/p{p}.md"),
-                ));
-            }
-        }
-        let nav = build_nav(&many, "/d7/p3/");
-        let view = nav_view(&nav);
-        assert_eq!(view.len(), 30);
-        let expanded: Vec<&NavView> = view.iter().filter(|v| !v.children.is_empty()).collect();
-        assert_eq!(expanded.len(), 1);
-        assert_eq!(expanded[0].title, "D7");
-        assert!(expanded[0].open);
-        assert!(view.iter().all(|v| v.has_children));
+        assert_eq!(shape(&build_nav(&odd)), ["A", "b"]);
     }
 
     #[test]

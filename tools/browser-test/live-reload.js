@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Drives headless Chromium against a running `notes serve` to check live reload end to end.
+// Drives headless Chromium against a running `notes serve` to check live reload end to end
+// (and, on the way, that the shared sidebar script fills the page's sidebar).
 // Usage: node live-reload.js URL SITE_DIR PAGE_SOURCE
 //   URL          the served page (say http://127.0.0.1:PORT/lectures/week1/)
 //   SITE_DIR     the site folder the server watches
@@ -110,6 +111,21 @@ async function main(argv) {
       const resp = await page.goto(url, { waitUntil: "load" });
       check(resp && resp.status() === 200, `status ${resp && resp.status()}`);
       await settle();
+    });
+
+    await timed("sidebar filled by the shared script", async () => {
+      const nav = await page.evaluate(() => {
+        const current = document.querySelector("#sidebar a[aria-current=page]");
+        const folder = current && current.closest("details");
+        return {
+          href: current && current.getAttribute("href"),
+          open: Boolean(folder && folder.open),
+          links: document.querySelectorAll("#sidebar a").length,
+        };
+      });
+      check(nav.href === new URL(url).pathname, `the current page's link is ${nav.href}`);
+      check(nav.open, "the current page's folder is closed");
+      check(nav.links >= 2, `the sidebar has ${nav.links} links`);
     });
 
     await timed("stylesheet swapped without a reload", async () => {

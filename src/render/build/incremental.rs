@@ -1,9 +1,9 @@
 //! Live sessions: after a save, rebuild only the pages the watcher named, when nothing
 //! another page shows of them changed. Anything else falls back to the whole-site build.
 //!
-//! The whole-site build leaves its state here (pages, index, navigation, theme); a save of
-//! one page then costs one conversion, one layout and one write, instead of a walk, a stat
-//! and a lookup for every page, the index, the navigation tree, the sitemap and the sweep.
+//! The whole-site build leaves its state here (pages, index, theme); a save of one page
+//! then costs one conversion, one layout and one write, instead of a walk, a stat and a
+//! lookup for every page, the index, the navigation tree, the sitemap and the sweep.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,7 +18,6 @@ pub(super) struct LastBuild {
     pub(super) globals: Globals,
     pub(super) resources: FsResources,
     pub(super) theme: Option<Theme>,
-    pub(super) nav: Vec<super::super::theme::NavItem>,
     pub(super) theme_cache: super::super::themed::ThemeCache,
     pub(super) index: SiteIndex,
     pub(super) pages: Vec<Page>,
@@ -135,15 +134,13 @@ pub(super) fn rebuild_changed(
         for (_, page) in &fresh {
             last.index.vars.insert(page.key.clone(), page.vars.clone());
             let mut diags = Vec::new();
-            let (html, redirects, exclude) = render_page(
-                page,
-                &last.index,
-                &last.globals,
-                last.theme.as_ref(),
-                (&last.nav, &last.theme_cache),
-                &last.resources,
-                &mut diags,
-            );
+            let inputs = LayoutInputs {
+                globals: &last.globals,
+                theme: last.theme.as_ref(),
+                theme_cache: &last.theme_cache,
+                resources: &last.resources,
+            };
+            let (html, redirects, exclude) = render_page(page, &last.index, inputs, &mut diags);
             let memo = session.memo(&page.out_rel)?;
             if memo.redirects != redirects || memo.sitemap_exclude != exclude {
                 return None;

@@ -1,0 +1,1 @@
+notesNav([["Course notes","/"],["Lectures","/lectures/",[["Week 1","/lectures/week1/"]]]]);
