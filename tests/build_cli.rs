@@ -364,7 +364,10 @@ fn a_session_rerenders_other_pages_when_what_they_show_changes() {
     };
     let session = BuildSession::keeping_last_good();
     let read = |rel: &str| std::fs::read_to_string(out.join(rel)).expect("out");
-    build_cached(&opts, &NoProgress, Some(&session)).expect("build");
+    let first = build_cached(&opts, &NoProgress, Some(&session)).expect("build");
+    // What tells `serve` to reload every page: the hash of the sidebar every page loads.
+    let nav_hash = |r: &notes::render::BuildReport| r.page_hashes.get("js/notes-nav.js").copied();
+    assert!(nav_hash(&first).is_some(), "no hash for the sidebar script");
     // A body edit: the page changes, the others are kept.
     let week1 = site.join("lectures/week1.md");
     let text = std::fs::read_to_string(&week1).expect("week1");
@@ -372,12 +375,18 @@ fn a_session_rerenders_other_pages_when_what_they_show_changes() {
     let report = build_cached(&opts, &NoProgress, Some(&session)).expect("rebuild");
     assert!(read("lectures/week1/index.html").contains("BODYEDIT"));
     assert_eq!(report.written, 1, "only the edited page is written");
+    assert_eq!(
+        nav_hash(&report),
+        nav_hash(&first),
+        "the sidebar did not change"
+    );
     // A title edit: the sidebar, shared by every page, shows the new title.
     let renamed = std::fs::read_to_string(&week1)
         .expect("week1")
         .replace("@def title = \"Week 1\"", "@def title = \"Week One\"");
     std::fs::write(&week1, renamed).expect("rename");
-    build_cached(&opts, &NoProgress, Some(&session)).expect("rebuild");
+    let report = build_cached(&opts, &NoProgress, Some(&session)).expect("rebuild");
+    assert_ne!(nav_hash(&report), nav_hash(&first), "the sidebar changed");
     assert!(
         read("js/notes-nav.js").contains("Week One"),
         "the sidebar kept the old title"

@@ -121,7 +121,11 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             Reload::Css
         } else {
             let mut pages = changed_pages(&report.page_hashes, &served_hashes);
-            if pages.is_empty() {
+            // Every page lays its sidebar out from the shared script.
+            let nav = format!("/{}", crate::render::theme::NAV_SCRIPT);
+            if pages.contains(&nav) {
+                pages.clear();
+            } else if pages.is_empty() {
                 // No page changed (say, only a copied file did): reload nothing.
                 pages.push("/\u{0}".to_string());
             }

@@ -585,17 +585,23 @@ pub fn build_cached(
     // read of other pages changed either.
     let site_unchanged = cache.is_some_and(|s| s.same_site(site_fingerprint(&pages)));
     // The site-wide views of all pages are independent of each other: made side by side.
-    let (index, (summaries, nav)) = rayon::join(
+    let (index, (summaries, nav_script)) = rayon::join(
         || site_index(&pages, &globals, layouts),
         || {
             let summaries = pages_summary(&pages);
-            let nav = match &theme {
-                Some(_) => super::themed::site_nav(&summaries),
-                None => Vec::new(),
-            };
-            (summaries, nav)
+            let nav_script = theme
+                .as_ref()
+                .map(|_| super::theme::nav_script(&super::themed::site_nav(&summaries)));
+            (summaries, nav_script)
         },
     );
+    if let (Some(script), false) = (&nav_script, opts.one_shot) {
+        // Every page shows the sidebar: a live session reloads them all when it changes.
+        report.page_hashes.insert(
+            super::theme::NAV_SCRIPT.to_string(),
+            crate::dialect::html::content_hash(script.as_bytes()),
+        );
+    }
 
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
     // held in memory at once.
@@ -714,9 +720,8 @@ pub fn build_cached(
             let mut files =
                 super::generated::generated_files(&summaries, &globals, &sitemap_entries);
             files.extend(tag_files);
-            if theme.is_some() {
-                let script = super::theme::nav_script(&nav);
-                files.push(("js/notes-nav.js".to_string(), script.into_bytes()));
+            if let Some(script) = nav_script {
+                files.push((super::theme::NAV_SCRIPT.to_string(), script.into_bytes()));
             }
             files
         },

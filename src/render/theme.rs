@@ -32,6 +32,9 @@ pub struct NavItem {
     pub children: Vec<NavItem>,
 }
 
+/// Where the sidebar script goes in the output.
+pub const NAV_SCRIPT: &str = "js/notes-nav.js";
+
 /// `js/notes-nav.js`: the sidebar tree as data for the theme script, which lays it out in
 /// the page that loads it. Entries are `[title, url]` or `[title, url, [children]]`.
 pub fn nav_script(nav: &[NavItem]) -> String {
