@@ -9,12 +9,100 @@ pub fn escape(s: &str) -> String {
 
 /// Escapes `s` onto the end of `out`.
 pub fn escape_into(out: &mut String, s: &str) {
+    if s.len() <= SHORT {
+        return escape_short(out, s, &TEXT);
+    }
     escape_split(out, s, |bytes| memchr::memchr(b'"', bytes));
 }
 
-/// The one escaping loop. Every text byte of every page passes through here, so `& < >`
-/// go to pulldown-cmark's vectorised body-text escaper and the other bytes to escape
-/// (`"`, and braces in code), which are rarer, are found by `next` and written here.
+/// Escapes a run of prose, where Franklin also turns `--` into an en dash.
+pub fn escape_prose_into(out: &mut String, s: &str) {
+    if s.len() <= SHORT {
+        return escape_short(out, s, &PROSE);
+    }
+    if has_double_dash(s) {
+        escape_into(out, &s.replace("--", "\u{2013}"));
+    } else {
+        escape_into(out, s);
+    }
+}
+
+/// Whether `s` holds `--`.
+fn has_double_dash(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    memchr::memchr_iter(b'-', bytes).any(|i| bytes.get(i + 1) == Some(&b'-'))
+}
+
+/// Texts up to this long are escaped byte by byte ([`escape_short`]): the vectorised
+/// escaper's setup costs more than such a text takes, and most text events are this short
+/// (markdown splits text at every line end and inline mark).
+const SHORT: usize = 128;
+
+/// The bytes HTML text escapes (`& < > "`), and `extra`.
+const fn stops(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    let mut k = 0;
+    while k < extra.len() {
+        table[extra[k] as usize] = true;
+        k += 1;
+    }
+    table
+}
+
+static TEXT: [bool; 256] = stops(b"");
+static CODE: [bool; 256] = stops(b"{}");
+static PROSE: [bool; 256] = stops(b"-");
+
+/// Escapes `s` a byte at a time, stopping at the bytes of `table` (all ASCII): `& < > "`
+/// always, braces for code, and `-` for prose, where `--` becomes an en dash.
+fn escape_short(out: &mut String, s: &str, table: &[bool; 256]) {
+    let bytes = s.as_bytes();
+    let stops = |b: u8| table[usize::from(b)];
+    let mut last = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time through the table: most of a text stops nowhere.
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            if chunk.iter().fold(false, |hit, b| hit | stops(*b)) {
+                break;
+            }
+            i += 8;
+        }
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        if !stops(b) {
+            i += 1;
+            continue;
+        }
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'{' => "&#123;",
+            b'}' => "&#125;",
+            _ if bytes.get(i + 1) == Some(&b'-') => "\u{2013}",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[last..i]);
+        out.push_str(replacement);
+        i += if b == b'-' { 2 } else { 1 };
+        last = i;
+    }
+    out.push_str(&s[last..]);
+}
+
+/// The one escaping loop for longer texts. `& < >` go to pulldown-cmark's vectorised
+/// body-text escaper and the other bytes to escape (`"`, and braces in code), which are
+/// rarer, are found by `next` and written here.
 fn escape_split(out: &mut String, s: &str, next: impl Fn(&[u8]) -> Option<usize>) {
     let bytes = s.as_bytes();
     let mut last = 0;
@@ -39,6 +127,9 @@ fn escape_split(out: &mut String, s: &str, next: impl Fn(&[u8]) -> Option<usize>
 /// Escapes code: like [`escape_into`], and braces too, so that the template pass
 /// never reads `{{` written inside code.
 pub fn escape_code_into(out: &mut String, s: &str) {
+    if s.len() <= SHORT {
+        return escape_short(out, s, &CODE);
+    }
     escape_split(out, s, |bytes| memchr::memchr3(b'"', b'{', b'}', bytes));
 }
 
@@ -235,6 +326,32 @@ pub fn content_hash(bytes: &[u8]) -> u64 {
 mod tests {
 
     proptest::proptest! {
+        #[test]
+        fn short_texts_are_escaped_as_the_vectorised_path_escapes_them(
+            text in crate::test_support::text_of(&[
+                "&", "<", ">", "\"", "'", "{", "}", "-", "--", "a", " ", "é", "\u{2013}", "&amp;",
+            ], 40)
+        ) {
+            let long = |table: &[bool; 256]| {
+                let mut out = String::new();
+                match table[usize::from(b'-')] {
+                    true => super::escape_split(&mut out, &text.replace("--", "\u{2013}"), |b| {
+                        memchr::memchr(b'"', b)
+                    }),
+                    false if table[usize::from(b'{')] => super::escape_split(&mut out, &text, |b| {
+                        memchr::memchr3(b'"', b'{', b'}', b)
+                    }),
+                    false => super::escape_split(&mut out, &text, |b| memchr::memchr(b'"', b)),
+                }
+                out
+            };
+            for table in [&super::TEXT, &super::CODE, &super::PROSE] {
+                let mut short = String::from("kept ");
+                super::escape_short(&mut short, &text, table);
+                proptest::prop_assert_eq!(short, format!("kept {}", long(table)));
+            }
+        }
+
         #[test]
         fn plain_refstrings_match_the_general_rule(text in "[ a-cA-C0-9_\\-!?.\t\n\x0B\x0C\r]{0,24}") {
             proptest::prop_assert_eq!(refstring_plain(&text), refstring_general(&text));

@@ -143,11 +143,7 @@ impl Writer {
                     super::html::escape_code_into(&mut self.out.html, &t);
                 } else {
                     self.before_inline();
-                    if has_double_dash(&t) {
-                        self.text(&t.replace("--", "\u{2013}"));
-                    } else {
-                        self.text(&t);
-                    }
+                    super::html::escape_prose_into(&mut self.out.html, &t);
                 }
             }
             Event::Code(t) => {
@@ -363,12 +359,6 @@ fn heading_tag(level: HeadingLevel) -> &'static str {
         HeadingLevel::H5 => "h5",
         HeadingLevel::H6 => "h6",
     }
-}
-
-/// Whether `s` holds `--` (a text run's en dash): every text event asks, so a byte search.
-fn has_double_dash(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    memchr::memchr_iter(b'-', bytes).any(|i| bytes.get(i + 1) == Some(&b'-'))
 }
 
 #[cfg(test)]

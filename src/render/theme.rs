@@ -664,15 +664,7 @@ pub fn build_nav(pages: &[(String, String, String)]) -> Vec<NavItem> {
             })
             .collect();
         items.extend(subs);
-        // Case-insensitively, without a lowercased copy of every title: comparing the
-        // lowercased characters orders as comparing the lowercased strings would.
-        items.sort_by(|a, b| {
-            a.title
-                .chars()
-                .flat_map(char::to_lowercase)
-                .cmp(b.title.chars().flat_map(char::to_lowercase))
-                .then_with(|| a.url.cmp(&b.url))
-        });
+        items.sort_by_cached_key(|item| (item.title.to_lowercase(), item.url.clone()));
         index_first.extend(items);
         index_first
     }
