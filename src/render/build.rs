@@ -585,8 +585,15 @@ pub fn build_cached(
     // read of other pages changed either.
     let site_unchanged = cache.is_some_and(|s| s.same_site(site_fingerprint(&pages)));
     // The site-wide views of all pages are independent of each other: made side by side.
+    // Other pages' variables are read only by pages still to be laid out (`{{fill v page}}`)
+    // and by a live session's next saves.
+    let vars_read = cache.is_some()
+        || pages
+            .iter()
+            .zip(&early)
+            .any(|(page, done)| done.is_none() && !page.draft);
     let (index, (summaries, nav_script)) = rayon::join(
-        || site_index(&pages, &globals, layouts),
+        || site_index(&pages, &globals, layouts, vars_read),
         || {
             let summaries = pages_summary(&pages);
             let nav_script = theme
@@ -702,43 +709,34 @@ pub fn build_cached(
         keep_quoted_sources(&pages, &mut report);
     }
 
-    // Freeing every page's conversion takes a while on a large site: it is done beside the
-    // generated files instead of after the build. A live session keeps them for the next save.
+    let mut generated = super::generated::generated_files(&summaries, &globals, &sitemap_entries);
+    generated.extend(tag_files);
+    if let Some(script) = nav_script {
+        generated.push((super::theme::NAV_SCRIPT.to_string(), script.into_bytes()));
+    }
+    drop(summaries);
+    // Freeing every page's conversion, and the site index with the last references to every
+    // page's variables, takes a while on a large site: it is done while the generated files
+    // are written instead of after the build. A live session keeps them for the next save.
     let (kept_pages, freed_pages) = match cache {
         Some(_) => (Some(pages), None),
         None => (None, Some(pages)),
     };
-    let one_shot = opts.one_shot;
-    let ((), generated) = rayon::join(
-        move || match freed_pages {
-            // The process ends with the build: the system takes the memory back at once.
-            Some(pages) if one_shot => std::mem::forget(pages),
-            Some(pages) => pages.into_par_iter().for_each(drop),
-            None => {}
-        },
-        || {
-            let mut files =
-                super::generated::generated_files(&summaries, &globals, &sitemap_entries);
-            files.extend(tag_files);
-            if let Some(script) = nav_script {
-                files.push((super::theme::NAV_SCRIPT.to_string(), script.into_bytes()));
-            }
-            files
-        },
-    );
-    // The site index holds the last references to every page's variables: they are freed,
-    // with the typeset formulas and sidebars, while the generated files are written.
     let (kept_index, freed_index) = match cache {
         Some(_) => (Some((index, theme_cache)), None),
         None => (None, Some((index, theme_cache))),
     };
+    let one_shot = opts.one_shot;
     let ((), generated) = rayon::join(
         move || {
             if one_shot {
-                std::mem::forget((summaries, freed_index));
+                // The process ends with the build: the system takes the memory back at once.
+                std::mem::forget((freed_pages, freed_index));
                 return;
             }
-            summaries.into_par_iter().for_each(drop);
+            if let Some(pages) = freed_pages {
+                pages.into_par_iter().for_each(drop);
+            }
             if let Some((index, theme_cache)) = freed_index {
                 drop(theme_cache);
                 index.vars.into_par_iter().for_each(drop);
@@ -1107,12 +1105,20 @@ fn failed_page(globals: &Globals, d: Diagnostic) -> Converted {
 /// A page listed under a tag: pretty URL, title, date.
 type TagEntry = (String, String, Option<Date>);
 
-/// What templates need to know of the whole site.
-fn site_index(pages: &[Page], globals: &Globals, layouts: HashMap<String, String>) -> SiteIndex {
+/// What templates need to know of the whole site (every page's variables only `with_vars`).
+fn site_index(
+    pages: &[Page],
+    globals: &Globals,
+    layouts: HashMap<String, String>,
+    with_vars: bool,
+) -> SiteIndex {
     let listed = || pages.par_iter().enumerate().filter(|(_, p)| !p.draft);
-    let vars = listed()
-        .map(|(_, page)| (page.key.clone(), page.vars.clone()))
-        .collect();
+    let vars = match with_vars {
+        true => listed()
+            .map(|(_, page)| (page.key.clone(), page.vars.clone()))
+            .collect(),
+        false => HashMap::new(),
+    };
     let named: Vec<(usize, Vec<String>)> = listed()
         .map(|(k, page)| (k, page.vars.strings("tags")))
         .filter(|(_, names)| !names.is_empty())
@@ -1245,28 +1251,28 @@ fn page_view(page: &Page) -> PageView<'_> {
 }
 
 /// Pages as the generated files see them.
-pub struct PageSummary {
+pub struct PageSummary<'a> {
     /// Output path.
-    pub out_rel: String,
+    pub out_rel: &'a str,
     /// URL.
-    pub url: String,
+    pub url: &'a str,
     /// Source path.
-    pub rpath: String,
+    pub rpath: &'a str,
     /// Variables.
-    pub vars: Arc<PageVars>,
+    pub vars: &'a PageVars,
     /// Last modification.
     pub mtime: Date,
 }
 
-fn pages_summary(pages: &[Page]) -> Vec<PageSummary> {
+fn pages_summary(pages: &[Page]) -> Vec<PageSummary<'_>> {
     pages
         .par_iter()
         .filter(|p| !p.draft)
         .map(|p| PageSummary {
-            out_rel: p.out_rel.clone(),
-            url: p.url.clone(),
-            rpath: p.src.rpath.clone(),
-            vars: p.vars.clone(),
+            out_rel: &p.out_rel,
+            url: &p.url,
+            rpath: &p.src.rpath,
+            vars: &p.vars,
             mtime: p.mtime,
         })
         .collect()

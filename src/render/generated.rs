@@ -49,7 +49,7 @@ pub fn generated_files(
             pages
                 .iter()
                 .filter(|p| p.vars.bool("robots_disallow_this_page"))
-                .map(|p| p.url.clone()),
+                .map(|p| p.url.to_string()),
         );
         files.push((
             "robots.txt".to_string(),
@@ -227,7 +227,7 @@ fn rss_xml(vars: &PageVars, pages: &[PageSummary]) -> String {
             (p, date)
         })
         .collect();
-    items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.url.cmp(&b.0.url)));
+    items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.url.cmp(b.0.url)));
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\">\n<channel>\n  <title>{}</title>\n  <link>{}</link>\n  <description>{}</description>\n",
         escape(vars.str("website_title")),
@@ -236,16 +236,16 @@ fn rss_xml(vars: &PageVars, pages: &[PageSummary]) -> String {
     );
     for (p, date) in items {
         let title = match p.vars.str("rss_title") {
-            "" => super::themed::plain_title(&p.vars, &p.rpath),
+            "" => super::themed::plain_title(p.vars, p.rpath),
             t => t.to_string(),
         };
         xml.push_str(&format!(
             "  <item>\n    <title>{}</title>\n    <link>{}{}</link>\n    <guid>{}{}</guid>\n    <description>{}</description>\n    <pubDate>{}</pubDate>\n  </item>\n",
             escape(&title),
             escape(url),
-            escape(&p.url),
+            escape(p.url),
             escape(url),
-            escape(&p.url),
+            escape(p.url),
             escape(p.vars.str("rss_description")),
             date.rfc822()
         ));

@@ -48,9 +48,9 @@ pub fn site_nav(pages: &[PageSummary]) -> Vec<NavItem> {
         .filter(|p| p.out_rel != "404.html")
         .map(|p| {
             (
-                pretty_url(&p.url),
-                plain_title(&p.vars, &p.rpath),
-                p.rpath.clone(),
+                pretty_url(p.url),
+                plain_title(p.vars, p.rpath),
+                p.rpath.to_string(),
             )
         })
         .collect();
