@@ -457,7 +457,7 @@ fn find_char(s: &str, c: char) -> Option<usize> {
 pub(super) fn strip_single_p(html: &str) -> &str {
     let t = html.trim_end_matches('\n');
     if let Some(inner) = t.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
-        if !inner.contains("<p>") && !inner.contains("</p>") {
+        if !super::html::holds(inner, "<p>") && !super::html::holds(inner, "</p>") {
             return inner;
         }
     }

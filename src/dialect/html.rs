@@ -7,6 +7,18 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Whether `text` holds `needle`, by a vectorised search: the passes over whole pages ask
+/// this, and std's `contains` searches a string (or a non-ASCII character) byte by byte.
+pub fn holds(text: &str, needle: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some()
+}
+
+/// [`holds`] for a character.
+pub fn holds_char(text: &str, c: char) -> bool {
+    let mut utf8 = [0; 4];
+    holds(text, c.encode_utf8(&mut utf8))
+}
+
 /// Escapes `s` onto the end of `out`.
 pub fn escape_into(out: &mut String, s: &str) {
     if s.len() <= SHORT {

@@ -43,7 +43,7 @@ impl Intermediate {
         }
         self.segs.push((self.md.len(), start));
         let chunk = &text[start..end];
-        if !chunk.contains('<') {
+        if memchr::memchr(b'<', chunk.as_bytes()).is_none() {
             self.md.push_str(chunk);
             return;
         }
@@ -321,7 +321,7 @@ impl PageState<'_> {
         }
         let restored;
         let mut html = md.html.as_str();
-        if html.contains(LT) {
+        if super::html::holds_char(html, LT) {
             restored = html.replace(LT, "&lt;");
             html = restored.as_str();
         }
@@ -803,7 +803,7 @@ impl PageState<'_> {
 
     /// Resolves the markers left for things known only at the end of the page.
     pub(super) fn resolve_late(&mut self, html: String) -> String {
-        if !html.contains(LATE_OPEN) {
+        if !super::html::holds_char(&html, LATE_OPEN) {
             return html;
         }
         let mut out = String::with_capacity(html.len());

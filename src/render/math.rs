@@ -37,7 +37,8 @@ type Typeset = Result<Arc<str>, String>;
 
 /// [`render_math`], reusing and filling `cache`.
 pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<String>) {
-    if !html.contains("\\(") && !html.contains("\\[") {
+    let holds = crate::dialect::html::holds;
+    if !holds(html, "\\(") && !holds(html, "\\[") {
         return (html.to_string(), Vec::new());
     }
     // Only a `\` can start a formula, and pages hold few. Markup matters only where it

@@ -77,7 +77,8 @@ pub fn page(
     let file: Arc<str> = Arc::from(view.rpath);
     // Math first: it steps over code blocks whole, which is quicker before highlighting
     // has filled them with tags.
-    let (body, problems) = if body.contains("\\(") || body.contains("\\[") {
+    let holds = crate::dialect::html::holds;
+    let (body, problems) = if holds(&body, "\\(") || holds(&body, "\\[") {
         super::math::render_math_with(&body, Some(&theme_cache.math))
     } else {
         (body, Vec::new())
