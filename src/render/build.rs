@@ -555,8 +555,11 @@ pub fn build_cached(
                 return (page, None);
             }
             let rendered = lay_out_and_write(&page, k, &SiteIndex::default(), &lay_out);
-            // Only the HTML goes: `check` still reads the rest of the conversion.
-            if let Some(c) = page.converted.as_mut().and_then(Arc::get_mut) {
+            // The conversion goes, but for what `check` reads of it: memory a build touches
+            // for the first time is slow to get (most of all on virtual machines).
+            if !opts.check_data {
+                page.converted = None;
+            } else if let Some(c) = page.converted.as_mut().and_then(Arc::get_mut) {
                 c.html = String::new();
             }
             (page, Some(rendered))
