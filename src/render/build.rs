@@ -20,7 +20,9 @@ use crate::dialect::vars::PageVars;
 use crate::dialect::{
     convert_page, decode_source, read_config, Converted, Globals, PageContext, Value,
 };
-use crate::site::{self, discover, IgnoreRule, OutputDir, PageKind, PageSource, SiteError};
+use crate::site::{
+    self, discover, IgnoreRule, OutputDir, PageKind, PageSource, SiteError, SiteFiles,
+};
 
 use super::dates::Date;
 use super::host::{SiteHost, SiteIndex};
@@ -537,34 +539,10 @@ pub fn build_cached(
         progress,
         laid_out: &laid_out,
     };
-    // A page of the built-in theme whose body asks nothing of other pages (no `{{ }}`) is
-    // laid out and written as soon as it is converted, while it is at hand: the build then
-    // never holds the whole site's HTML. A live session lays pages out after the conversion
-    // pass, since it first decides whether to write anything at all.
+    // A live session lays pages out after the conversion pass, since it first decides
+    // whether to write anything at all.
     let stream = theme.is_some() && cache.is_none();
-    // Collected in place (the iterator knows its length): moving 10,000 pages through
-    // growing chunks costs fresh memory, which is slow to touch for the first time.
-    let (mut pages, mut early) = (Vec::new(), Vec::new());
-    files
-        .pages
-        .par_iter()
-        .enumerate()
-        .map(|(k, src)| {
-            let mut page = convert_source(src, &env);
-            if !(stream && lays_out_alone(&page)) {
-                return (page, None);
-            }
-            let rendered = lay_out_and_write(&page, k, &SiteIndex::default(), &lay_out);
-            // The conversion goes, but for what `check` reads of it: memory a build touches
-            // for the first time is slow to get (most of all on virtual machines).
-            if !opts.check_data {
-                page.converted = None;
-            } else if let Some(c) = page.converted.as_mut().and_then(Arc::get_mut) {
-                c.html = String::new();
-            }
-            (page, Some(rendered))
-        })
-        .unzip_into_vecs(&mut pages, &mut early);
+    let (pages, early) = convert_all(&files, &env, stream.then_some(&lay_out));
     drop(env);
     if cache.is_some_and(|s| s.keep_last_good) && pages.iter().any(page_has_errors) {
         // A live session keeps serving the last good build: write nothing, report why.
@@ -922,6 +900,41 @@ impl<'a> ConvertEnv<'a> {
             date_format,
         }
     }
+}
+
+/// The conversion pass, in parallel. With `lay_out`, a page of the built-in theme whose
+/// body asks nothing of other pages (no `{{ }}`) is laid out and written as soon as it is
+/// converted, while it is at hand, so the build never holds the whole site's HTML; its
+/// result is beside it, and it keeps of its conversion only what `check` reads.
+fn convert_all(
+    files: &SiteFiles,
+    env: &ConvertEnv<'_>,
+    lay_out: Option<&LayoutEnv<'_>>,
+) -> (Vec<Page>, Vec<Option<Rendered>>) {
+    // Collected in place (the iterator knows its length): moving 10,000 pages through
+    // growing chunks costs fresh memory, which is slow to touch for the first time.
+    let (mut pages, mut early) = (Vec::new(), Vec::new());
+    files
+        .pages
+        .par_iter()
+        .enumerate()
+        .map(|(k, src)| {
+            let mut page = convert_source(src, env);
+            let Some(lay_out) = lay_out.filter(|_| lays_out_alone(&page)) else {
+                return (page, None);
+            };
+            let rendered = lay_out_and_write(&page, k, &SiteIndex::default(), lay_out);
+            // Memory a build touches for the first time is slow to get (most of all on
+            // virtual machines): the conversion goes, but for what `check` reads of it.
+            if !env.check_data {
+                page.converted = None;
+            } else if let Some(c) = page.converted.as_mut().and_then(Arc::get_mut) {
+                c.html = String::new();
+            }
+            (page, Some(rendered))
+        })
+        .unzip_into_vecs(&mut pages, &mut early);
+    (pages, early)
 }
 
 /// The bytes of an opened source file.
