@@ -502,6 +502,18 @@ pub fn build_cached(
         Some(_) => None,
         None => Some(Theme::load(files.templates_dir.as_deref())?),
     };
+    for file in theme.iter().flat_map(Theme::retired_overrides) {
+        report.diagnostics.push(
+            Diagnostic::warning(
+                "unused-template",
+                format!(
+                    "`{file}` is not used: the built-in theme lays the sidebar out in the \
+                     browser, from `js/notes-nav.js`"
+                ),
+            )
+            .help("delete it; to change the sidebar, override `theme.js` or `theme.css`"),
+        );
+    }
     for (rpath, reason) in &files.skipped {
         report.diagnostics.push(
             Diagnostic::warning(

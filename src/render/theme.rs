@@ -170,6 +170,9 @@ const TEMPLATES: [(&str, &str); 5] = [
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
+/// Templates a site could override before the sidebar moved to `js/notes-nav.js`.
+const RETIRED_TEMPLATES: [&str; 1] = ["nav.html"];
+
 /// Static files of the built-in theme: (file in `templates/`, path in the output, contents).
 const ASSETS: [(&str, &str, &str); 3] = [
     (
@@ -307,6 +310,17 @@ impl Theme {
     fn render_tag_with_tera(&self, ctx: &TagContext) -> Result<String, ThemeError> {
         let context = Context::from_serialize(ctx).map_err(context_error)?;
         self.render("tag.html", context)
+    }
+
+    /// Files of the site's `templates/` that the theme once read and no longer does (the
+    /// sidebar's `nav.html`), as the paths they were read from.
+    pub fn retired_overrides(&self) -> Vec<&str> {
+        RETIRED_TEMPLATES
+            .iter()
+            .filter_map(|name| self.origins.get(*name))
+            .filter(|origin| !origin.starts_with("built-in "))
+            .map(String::as_str)
+            .collect()
     }
 
     /// Static files the theme needs in the output, as (relative output path, bytes), e.g. ("css/notes-theme.css", ...).
@@ -1022,6 +1036,17 @@ mod tests {
         assert!(html.contains("<li><a href=\"/lectures/types/\">Types</a></li>"));
         let html = ok(theme.render_not_found(&context()));
         assert!(html.contains("Page not found"));
+    }
+
+    #[test]
+    fn a_sites_own_nav_template_is_named_as_unused() {
+        assert!(load(None).retired_overrides().is_empty());
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("nav.html"), "<ul></ul>").expect("write");
+        std::fs::write(dir.path().join("page.html"), "{{ body | safe }}").expect("write");
+        let theme = load(Some(dir.path()));
+        let nav = dir.path().join("nav.html").display().to_string();
+        assert_eq!(theme.retired_overrides(), [nav.as_str()]);
     }
 
     #[test]
