@@ -20,9 +20,7 @@ use crate::dialect::vars::PageVars;
 use crate::dialect::{
     convert_page, decode_source, read_config, Converted, Globals, PageContext, Value,
 };
-use crate::site::{
-    self, discover, IgnoreRule, OutputDir, PageKind, PageSource, SiteError, SiteFiles,
-};
+use crate::site::{self, discover, IgnoreRule, OutputDir, PageKind, PageSource, SiteError};
 
 use super::dates::Date;
 use super::host::{SiteHost, SiteIndex};
@@ -495,7 +493,7 @@ pub fn build_cached(
     };
     let ignore = ignore_rules(&globals.vars);
     let keep_path = globals.vars.strings("keep_path");
-    let files = discover(root, &ignore, &keep_path, Some(&opts.out))?;
+    let mut files = discover(root, &ignore, &keep_path, Some(&opts.out))?;
     let out = OutputDir::for_site(&opts.out, root)?;
     let layouts = layout::read_layouts(&files);
     let theme = match &files.layout_dir {
@@ -554,7 +552,9 @@ pub fn build_cached(
     // A live session lays pages out after the conversion pass, since it first decides
     // whether to write anything at all.
     let stream = theme.is_some() && cache.is_none();
-    let (pages, early) = convert_all(&files, &env, stream.then_some(&lay_out));
+    // Each page takes its source's entry along instead of a copy.
+    let sources = std::mem::take(&mut files.pages);
+    let (pages, early) = convert_all(sources, &env, stream.then_some(&lay_out));
     drop(env);
     if cache.is_some_and(|s| s.keep_last_good) && pages.iter().any(page_has_errors) {
         // A live session keeps serving the last good build: write nothing, report why.
@@ -919,16 +919,15 @@ impl<'a> ConvertEnv<'a> {
 /// converted, while it is at hand, so the build never holds the whole site's HTML; its
 /// result is beside it, and it keeps of its conversion only what `check` reads.
 fn convert_all(
-    files: &SiteFiles,
+    sources: Vec<PageSource>,
     env: &ConvertEnv<'_>,
     lay_out: Option<&LayoutEnv<'_>>,
 ) -> (Vec<Page>, Vec<Option<Rendered>>) {
     // Collected in place (the iterator knows its length): moving 10,000 pages through
     // growing chunks costs fresh memory, which is slow to touch for the first time.
     let (mut pages, mut early) = (Vec::new(), Vec::new());
-    files
-        .pages
-        .par_iter()
+    sources
+        .into_par_iter()
         .enumerate()
         .map(|(k, src)| {
             let mut page = convert_source(src, env);
@@ -966,7 +965,7 @@ fn read_source(
 }
 
 /// Reads and converts one page (or takes it from the session when its file is unchanged).
-fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
+fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
     let file: Arc<str> = Arc::from(src.rpath.as_str());
     let cached = std::sync::atomic::AtomicBool::new(false);
     // One open gives both the file's dates and, when needed, its bytes.
@@ -1105,7 +1104,7 @@ fn convert_source(src: &PageSource, env: &ConvertEnv<'_>) -> Page {
     Page {
         cached: cached.load(std::sync::atomic::Ordering::Relaxed),
         key: page_key(&src.rpath),
-        src: src.clone(),
+        src,
         source,
         source_dropped,
         converted,

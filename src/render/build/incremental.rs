@@ -113,7 +113,7 @@ pub(super) fn rebuild_changed(
     let mut fresh: Vec<(usize, Page)> = Vec::new();
     for &i in &pages_changed {
         let old = &last.pages[i];
-        let page = convert_source(&old.src, &env);
+        let page = convert_source(old.src.clone(), &env);
         let same_shape = page.out_rel == old.out_rel
             && page.draft == old.draft
             && !reads_files(&page)
