@@ -23,7 +23,7 @@ use crate::dialect::{
 use crate::site::{self, discover, IgnoreRule, OutputDir, PageKind, PageSource, SiteError};
 
 use super::dates::Date;
-use super::host::{SiteHost, SiteIndex};
+use super::host::{SiteHost, SiteIndex, TagEntry};
 use super::layout;
 use super::theme::{Theme, ThemeError};
 
@@ -1130,8 +1130,6 @@ fn failed_page(globals: &Globals, d: Diagnostic) -> Converted {
 }
 
 /// A page listed under a tag: pretty URL, title, date.
-type TagEntry = (String, String, Option<Date>);
-
 /// What templates need to know of the whole site (every page's variables only `with_vars`).
 fn site_index(
     pages: &[Page],
@@ -1146,26 +1144,28 @@ fn site_index(
             .collect(),
         false => HashMap::new(),
     };
-    let named: Vec<(usize, Vec<String>)> = listed()
-        .map(|(k, page)| (k, page.vars.strings("tags")))
+    // Each tagged page's entry is made once, for the lists of all its tags.
+    let named: Vec<(Arc<TagEntry>, Vec<String>)> = listed()
+        .map(|(_, page)| (page, page.vars.strings("tags")))
         .filter(|(_, names)| !names.is_empty())
+        .map(|(page, names)| (Arc::new(tag_entry(page)), names))
         .collect();
     // Pages by tag name, then by tag slug (names may differ only in case or spacing). A
     // site has few tags and many tagged pages: each list is made and sorted on its own.
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (k, names) in &named {
+    let mut by_name: HashMap<&str, Vec<&Arc<TagEntry>>> = HashMap::new();
+    for (entry, names) in &named {
         for name in names {
-            by_name.entry(name).or_default().push(*k);
+            by_name.entry(name).or_default().push(entry);
         }
     }
-    let mut by_slug: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_slug: HashMap<String, Vec<&Arc<TagEntry>>> = HashMap::new();
     for (name, ks) in by_name {
         by_slug.entry(refstring(name)).or_default().extend(ks);
     }
     let tags = by_slug
         .into_par_iter()
-        .map(|(slug, ks)| {
-            let mut list: Vec<TagEntry> = ks.iter().map(|k| tag_entry(&pages[*k])).collect();
+        .map(|(slug, entries)| {
+            let mut list: Vec<Arc<TagEntry>> = entries.into_iter().cloned().collect();
             // Newest first; undated pages last; ties by URL so the order never depends on threads.
             list.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
             (slug, list)

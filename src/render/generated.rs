@@ -126,6 +126,7 @@ fn tag_page(
         Some(theme) => {
             let pages = index.tags[tag]
                 .iter()
+                .map(|entry| &**entry)
                 .map(|(url, title, _)| NavItem {
                     title: super::themed::plain_title_text(title),
                     url: url.clone(),

@@ -11,13 +11,17 @@ use crate::dialect::{Heading, Value};
 
 use super::dates::Date;
 
+/// How a page is listed under one of its tags: URL, title, date. A page is on the lists of
+/// all its tags, which share its entry.
+pub type TagEntry = (String, String, Option<Date>);
+
 /// What every page's templates may look up about the whole site.
 #[derive(Default)]
 pub struct SiteIndex {
     /// Variables of every page, by page key (`blog/pg1`, `index`).
     pub vars: HashMap<String, Arc<PageVars>>,
     /// Pages of each tag (refstring'ed): (url, title, date), newest first.
-    pub tags: HashMap<String, Vec<(String, String, Option<Date>)>>,
+    pub tags: HashMap<String, Vec<Arc<TagEntry>>>,
     /// Files of `_layout/` by relative path.
     pub layouts: HashMap<String, String>,
     /// The prefix for tag pages (`tag_page_path`, default `tag`).
@@ -93,7 +97,7 @@ impl TemplateHost for SiteHost<'_> {
                     .or_else(|| self.tag.clone())?;
                 let pages = self.site.tags.get(&tag).map_or(&[][..], Vec::as_slice);
                 let mut out = String::from("<ul>");
-                for (url, title, _) in pages {
+                for (url, title, _) in pages.iter().map(|entry| &**entry) {
                     out.push_str(&format!(
                         "<li><a href=\"{}\">{}</a></li>",
                         escape(url),
