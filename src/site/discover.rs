@@ -456,14 +456,16 @@ pub fn discover(
     // Folders were read side by side, in no set order: sorted, claims on one output path
     // end up side by side, ranked by their path with the winner last.
     claims.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.rank().cmp(&b.1.rank())));
+    site.pages.reserve(claims.len());
     let mut claims = claims.into_iter().peekable();
     while let Some((out_rel, first)) = claims.next() {
-        let mut group = vec![first];
+        // Most output paths have one claim: a group is only made when there are more.
+        let mut losers = Vec::new();
+        let mut winner = first;
         while let Some((_, claim)) = claims.next_if(|(o, _)| *o == out_rel) {
-            group.push(claim);
+            losers.push(std::mem::replace(&mut winner, claim));
         }
-        let Some(winner) = group.pop() else { continue };
-        for loser in &group {
+        for loser in &losers {
             site.shadowed.push(Shadowed {
                 rpath: loser.rpath().to_string(),
                 out_rel: out_rel.clone(),
