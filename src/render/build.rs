@@ -344,7 +344,7 @@ fn lays_out_alone(page: &Page) -> bool {
         && page
             .converted
             .as_ref()
-            .is_some_and(|c| memchr::memmem::find(c.html.as_bytes(), b"{{").is_none())
+            .is_some_and(|c| !crate::dialect::html::holds(&c.html, "{{"))
 }
 
 /// Lays out one page (the `k`-th) and writes it; the sitemap entry is left to the caller.
@@ -506,7 +506,8 @@ pub fn build_cached(
                 "unused-template",
                 format!(
                     "`{file}` is not used: the built-in theme lays the sidebar out in the \
-                     browser, from `js/notes-nav.js`"
+                     browser, from `{}`",
+                    super::theme::NAV_SCRIPT
                 ),
             )
             .help("delete it; to change the sidebar, override `theme.js` or `theme.css`"),
@@ -605,8 +606,6 @@ pub fn build_cached(
 
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
     // held in memory at once.
-    // What `check` needs of every page is gathered on the side while pages are laid out,
-    // so it does not hold up the end of the build on its own.
     let render_pass = || -> Vec<Option<Rendered>> {
         let mut rendered = Vec::new();
         pages
@@ -638,6 +637,8 @@ pub fn build_cached(
             .collect_into_vec(&mut rendered);
         rendered
     };
+    // What `check` needs of every page is gathered on the side while pages are laid out,
+    // so it does not hold up the end of the build on its own.
     let check_pass = |report: &mut BuildReport| {
         if cache.is_some() {
             // A live session only prints diagnostics: keep the sources, skip what `check` needs.
@@ -711,27 +712,22 @@ pub fn build_cached(
     // Freeing every page's conversion, and the site index with the last references to every
     // page's variables, takes a while on a large site: it is done while the generated files
     // are written instead of after the build. A live session keeps them for the next save.
-    let (kept_pages, freed_pages) = match cache {
-        Some(_) => (Some(pages), None),
-        None => (None, Some(pages)),
-    };
-    let (kept_index, freed_index) = match cache {
-        Some(_) => (Some((index, theme_cache)), None),
-        None => (None, Some((index, theme_cache))),
+    let state = (pages, index, theme_cache);
+    let (kept, freed) = match cache {
+        Some(_) => (Some(state), None),
+        None => (None, Some(state)),
     };
     let one_shot = opts.one_shot;
     let ((), generated) = rayon::join(
         move || {
             if one_shot {
                 // The process ends with the build: the system takes the memory back at once.
-                std::mem::forget((freed_pages, freed_index));
+                std::mem::forget(freed);
                 return;
             }
-            if let Some(pages) = freed_pages {
-                pages.into_par_iter().for_each(drop);
-            }
-            if let Some((index, theme_cache)) = freed_index {
+            if let Some((pages, index, theme_cache)) = freed {
                 drop(theme_cache);
+                pages.into_par_iter().for_each(drop);
                 index.vars.into_par_iter().for_each(drop);
             }
         },
@@ -783,9 +779,7 @@ pub fn build_cached(
     let cleanup = out.finish()?;
     report.removed = cleanup.removed_files;
     sort_and_dedup(&mut report.diagnostics);
-    if let (Some(session), Some(pages), Some((index, theme_cache))) =
-        (cache, kept_pages, kept_index)
-    {
+    if let (Some(session), Some((pages, index, theme_cache))) = (cache, kept) {
         let last = incremental::LastBuild {
             options: incremental::options_key(opts, &final_prepath),
             globals,
@@ -798,8 +792,8 @@ pub fn build_cached(
             site_key,
             report: incremental::kept_report(&report),
         };
-        if let Ok(mut kept) = session.last.lock() {
-            *kept = Some(last);
+        if let Ok(mut slot) = session.last.lock() {
+            *slot = Some(last);
         }
     }
     report.elapsed = started.elapsed();

@@ -34,7 +34,8 @@ fn top_bar(out: &mut String, root: &str, site_title: &str, url: &str) {
     escape_html_into(out, url);
     out.push_str("\">\n    <script src=\"");
     out.push_str(root);
-    out.push_str("js/notes-nav.js\"></script>\n    <noscript><a href=\"");
+    out.push_str(super::theme::NAV_SCRIPT);
+    out.push_str("\"></script>\n    <noscript><a href=\"");
     out.push_str(root);
     out.push_str(NOSCRIPT);
 }

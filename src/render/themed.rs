@@ -41,7 +41,7 @@ fn strip_tags(html: &str) -> String {
     crate::dialect::html::unescape(&out)
 }
 
-/// The navigation tree of the whole site, with nothing active.
+/// The navigation tree of the whole site.
 pub fn site_nav(pages: &[PageSummary]) -> Vec<NavItem> {
     let entries: Vec<(String, String, String)> = pages
         .par_iter()
