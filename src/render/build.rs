@@ -4,6 +4,7 @@
 //! Pages are converted in a first parallel pass, because `{{fill v other/page}}` and tag
 //! lists need every page's variables; templating and writing form the second pass.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use crate::dialect::{
 use crate::site::{self, discover, IgnoreRule, OutputDir, PageKind, PageSource, SiteError};
 
 use super::dates::Date;
+use super::generated::SitemapEntry;
 use super::host::{SiteHost, SiteIndex, TagEntry};
 use super::layout;
 use super::theme::{Theme, ThemeError};
@@ -273,20 +275,16 @@ struct Rendered {
     index: usize,
     /// Hash of the page's HTML as written.
     hash: u64,
-    /// None when the page could not be laid out.
-    written: Option<Result<site::WriteOutcome, SiteError>>,
+    /// None when the page could not be laid out. (The error is boxed: one of these is
+    /// kept per page until the end of the build, and it is rare.)
+    written: Option<Result<site::WriteOutcome, Box<SiteError>>>,
     diags: Vec<Diagnostic>,
     redirects: Vec<String>,
     sitemap_exclude: bool,
-    /// The page's sitemap entry, unless it is left out of the sitemap.
-    sitemap: Option<SitemapEntry>,
     /// The source, read again because layout reported a problem on a page that had not
     /// kept it.
     quoted_source: Option<Arc<str>>,
 }
-
-/// A sitemap line: URL, last change, change frequency, priority.
-type SitemapEntry = (String, Date, String, String);
 
 /// A page of a live session rendered exactly as last time: keep its file as it is.
 fn reuse(
@@ -308,7 +306,6 @@ fn reuse(
         diags: memo.diags,
         redirects: memo.redirects,
         sitemap_exclude: memo.sitemap_exclude,
-        sitemap: None,
         quoted_source: None,
     })
 }
@@ -373,7 +370,11 @@ fn lay_out_and_write(page: &Page, k: usize, index: &SiteIndex, env: &LayoutEnv<'
             if !env.one_shot {
                 hash = crate::dialect::html::content_hash(html.as_bytes());
             }
-            Some(env.out.write(&page.out_rel, html.as_bytes()))
+            Some(
+                env.out
+                    .write(&page.out_rel, html.as_bytes())
+                    .map_err(Box::new),
+            )
         }
         Err(d) => {
             diags.push(*d);
@@ -399,7 +400,6 @@ fn lay_out_and_write(page: &Page, k: usize, index: &SiteIndex, env: &LayoutEnv<'
         diags,
         redirects,
         sitemap_exclude: exclude,
-        sitemap: None,
         quoted_source,
     }
 }
@@ -605,37 +605,27 @@ pub fn build_cached(
     }
 
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
-    // held in memory at once.
-    let render_pass = || -> Vec<Option<Rendered>> {
-        let mut rendered = Vec::new();
-        pages
-            .par_iter()
-            .zip(early)
+    // held in memory at once. The pages laid out during the conversion pass already have
+    // their slot: the others fill theirs in place.
+    let mut rendered = early;
+    let render_pass = || {
+        rendered
+            .par_iter_mut()
+            .zip(&pages)
             .enumerate()
-            .map(|(k, (page, done))| {
+            .for_each(|(k, (slot, page))| {
                 if page.draft {
-                    return None;
-                }
-                let rendered = match done {
-                    Some(r) => r,
-                    None => match reuse(cache, site_unchanged, page, &out) {
+                    *slot = None;
+                } else if slot.is_none() {
+                    *slot = Some(match reuse(cache, site_unchanged, page, &out) {
                         Some(kept) => {
                             progress.advance();
                             Rendered { index: k, ..kept }
                         }
                         None => lay_out_and_write(page, k, &index, &lay_out),
-                    },
-                };
-                let listed = !rendered.sitemap_exclude
-                    && page.out_rel != "404.html"
-                    && !page.vars.bool("sitemap_exclude");
-                Some(Rendered {
-                    sitemap: listed.then(|| page_sitemap_entry(page)),
-                    ..rendered
-                })
-            })
-            .collect_into_vec(&mut rendered);
-        rendered
+                    });
+                }
+            });
     };
     // What `check` needs of every page is gathered on the side while pages are laid out,
     // so it does not hold up the end of the build on its own.
@@ -658,7 +648,7 @@ pub fn build_cached(
             .keys()
             .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
     // Tag pages read only the site index: they are made while pages are laid out.
-    let (rendered, tag_files) = rayon::join(render_pass, || {
+    let ((), tag_files) = rayon::join(render_pass, || {
         check_pass(&mut report);
         if keep_tags {
             return Vec::new();
@@ -671,7 +661,7 @@ pub fn build_cached(
             &mut report.diagnostics,
         )
     });
-    let mut sitemap_entries = Vec::new();
+    let mut sitemap_entries = Vec::with_capacity(pages.len());
     for r in rendered.into_iter().flatten() {
         let page = &pages[r.index];
         report.diagnostics.extend(r.diags);
@@ -695,7 +685,11 @@ pub fn build_cached(
                 Err(e) => report.diagnostics.push(write_error(&e)),
             }
         }
-        sitemap_entries.extend(r.sitemap);
+        let listed =
+            !r.sitemap_exclude && page.out_rel != "404.html" && !page.vars.bool("sitemap_exclude");
+        if listed {
+            sitemap_entries.push(page_sitemap_entry(page));
+        }
     }
     report.pages = pages.iter().filter(|p| !p.draft).count();
     report.laid_out = laid_out.into_inner();
@@ -1299,17 +1293,22 @@ fn pages_summary(pages: &[Page]) -> Vec<PageSummary<'_>> {
         .collect()
 }
 
-fn page_sitemap_entry(page: &Page) -> SitemapEntry {
+fn page_sitemap_entry(page: &Page) -> SitemapEntry<'_> {
     let freq = match page.vars.str("sitemap_changefreq") {
-        "" => "monthly".to_string(),
-        f => f.to_string(),
+        "" => "monthly",
+        f => f,
     };
     let prio = match page.vars.get("sitemap_priority") {
-        Some(Value::Float(f)) => format!("{f:.1}"),
-        Some(Value::Int(i)) => format!("{i}.0"),
-        _ => "0.5".to_string(),
+        Some(Value::Float(f)) => Cow::Owned(format!("{f:.1}")),
+        Some(Value::Int(i)) => Cow::Owned(format!("{i}.0")),
+        _ => Cow::Borrowed("0.5"),
     };
-    (page.url.clone(), page.mtime, freq, prio)
+    SitemapEntry {
+        url: &page.url,
+        date: page.mtime,
+        freq,
+        prio,
+    }
 }
 
 fn redirect_page(url: &str, prepath: &str) -> String {

@@ -96,7 +96,16 @@ impl Date {
 
     /// `yyyy-mm-dd`.
     pub fn iso(self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        let mut out = String::with_capacity(10);
+        self.push_iso(&mut out);
+        out
+    }
+
+    /// Appends `yyyy-mm-dd` to `out`.
+    pub fn push_iso(self, out: &mut String) {
+        use std::fmt::Write;
+        // Writing to a `String` cannot fail.
+        let _ = write!(out, "{:04}-{:02}-{:02}", self.year, self.month, self.day);
     }
 
     /// Julia's `Dates.format` for the common codes: `yyyy yy mm m dd d U u E e`.

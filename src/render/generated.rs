@@ -1,5 +1,7 @@
 //! Files made from the whole site: tag pages, `sitemap.xml`, `robots.txt` and the RSS feed.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
@@ -21,14 +23,24 @@ const DEFAULT_TAG_LAYOUT: &str = "{{insert head.html}}\n<div class=\"franklin-co
 /// A generated file: output path and bytes.
 pub type OutputFile = (String, Vec<u8>);
 
-/// One sitemap line: url, last modification, change frequency, priority.
-pub type SitemapEntry = (String, Date, String, String);
+/// One sitemap line, borrowed from its page (one per page, made at the end of the build).
+#[derive(Debug, PartialEq)]
+pub struct SitemapEntry<'a> {
+    /// `/a/b/index.html`.
+    pub url: &'a str,
+    /// Last modification.
+    pub date: Date,
+    /// Change frequency.
+    pub freq: &'a str,
+    /// Priority, as written.
+    pub prio: Cow<'a, str>,
+}
 
 /// The sitemap, `robots.txt` and the RSS feed, as (output path, bytes), as the site asks.
 pub fn generated_files(
     pages: &[PageSummary],
     globals: &Globals,
-    sitemap: &[SitemapEntry],
+    sitemap: &[SitemapEntry<'_>],
 ) -> Vec<(String, Vec<u8>)> {
     let vars = &globals.vars;
     let mut files = Vec::new();
@@ -170,9 +182,9 @@ fn tag_page(
     Some((rel, html.into_bytes()))
 }
 
-fn sitemap_xml(website_url: &str, entries: &[SitemapEntry]) -> String {
+fn sitemap_xml(website_url: &str, entries: &[SitemapEntry<'_>]) -> String {
     let mut sorted: Vec<&SitemapEntry> = entries.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted.sort_by(|a, b| a.url.cmp(b.url));
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\" ?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -180,16 +192,16 @@ fn sitemap_xml(website_url: &str, entries: &[SitemapEntry]) -> String {
     // document, without a string per field.
     let site = escape(website_url);
     xml.reserve(entries.len() * (160 + site.len()));
-    for (url, date, freq, prio) in sorted {
+    for entry in sorted {
         xml.push_str("\n<url>\n    <loc>");
         xml.push_str(&site);
-        escape_into(&mut xml, url);
+        escape_into(&mut xml, entry.url);
         xml.push_str("</loc>\n    <lastmod>");
-        xml.push_str(&date.iso());
+        entry.date.push_iso(&mut xml);
         xml.push_str("</lastmod>\n    <changefreq>");
-        escape_into(&mut xml, freq);
+        escape_into(&mut xml, entry.freq);
         xml.push_str("</changefreq>\n    <priority>");
-        escape_into(&mut xml, prio);
+        escape_into(&mut xml, &entry.prio);
         xml.push_str("</priority>\n</url>\n");
     }
     xml.push_str("</urlset>\n");

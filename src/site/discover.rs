@@ -430,9 +430,9 @@ pub fn discover(
         hint: "check the permissions of the site folder",
     })?;
     let mut files = Vec::new();
-    for walked in walk(top, &root, &root, &rules) {
+    for walked in walk(top, &root, Some(""), &rules) {
         match walked {
-            Walked::File(path, ft) => files.push((path, ft)),
+            Walked::File(path, rel, ft) => files.push((path, rel, ft)),
             Walked::Unreadable(path, err) => {
                 let rpath = rel_string(&path, &root).unwrap_or_default();
                 site.skipped.push((rpath, format!("cannot be read: {err}")));
@@ -443,7 +443,7 @@ pub fn discover(
     // anything else can, so it uses every core.
     let found: Vec<Found> = files
         .into_par_iter()
-        .map(|(path, ft)| examine(&path, ft, &root, &rules, keep_path))
+        .map(|(path, rel, ft)| examine(path, rel, ft, &root, &rules, keep_path))
         .collect();
     for f in found {
         match f {
@@ -487,15 +487,28 @@ pub fn discover(
 
 /// An entry met while walking the site.
 enum Walked {
-    /// Anything but a folder (links are not followed).
-    File(PathBuf, fs::FileType),
+    /// Anything but a folder (links are not followed), with its path relative to the
+    /// site ('/'-joined; None when it is not UTF-8).
+    File(PathBuf, Option<String>, fs::FileType),
     /// A folder or entry that could not be read.
     Unreadable(PathBuf, std::io::Error),
 }
 
-/// Everything under the folder `dir` whose entries are `entries`, except pruned folders;
-/// sub-folders are read side by side, so the order is not the folder's.
-fn walk(entries: fs::ReadDir, dir: &Path, root: &Path, rules: &Rules) -> Vec<Walked> {
+/// `name` in the folder whose path relative to the site is `dir_rel` ("" for the site
+/// itself), relative to the site; None when either is not UTF-8.
+fn child_rel(dir_rel: Option<&str>, name: Option<&std::ffi::OsStr>) -> Option<String> {
+    let (dir, name) = (dir_rel?, name?.to_str()?);
+    Some(match dir {
+        "" => name.to_string(),
+        _ => [dir, name].join("/"),
+    })
+}
+
+/// Everything under the folder `dir` (`dir_rel` relative to the site) whose entries are
+/// `entries`, except pruned folders; sub-folders are read side by side, so the order is not
+/// the folder's. Relative paths are made on the way down: taking each full path apart
+/// again cost more than reading the folders.
+fn walk(entries: fs::ReadDir, dir: &Path, dir_rel: Option<&str>, rules: &Rules) -> Vec<Walked> {
     let mut found = Vec::new();
     let mut subdirs = Vec::new();
     for entry in entries {
@@ -509,18 +522,22 @@ fn walk(entries: fs::ReadDir, dir: &Path, root: &Path, rules: &Rules) -> Vec<Wal
         let path = entry.path();
         match entry.file_type() {
             Ok(ft) if ft.is_dir() => {
-                if !rel_string(&path, root).is_some_and(|d| rules.prune_dir(&d)) {
-                    subdirs.push(path);
+                let rel = child_rel(dir_rel, path.file_name());
+                if !rel.as_deref().is_some_and(|d| rules.prune_dir(d)) {
+                    subdirs.push((path, rel));
                 }
             }
-            Ok(ft) => found.push(Walked::File(path, ft)),
+            Ok(ft) => {
+                let rel = child_rel(dir_rel, path.file_name());
+                found.push(Walked::File(path, rel, ft));
+            }
             Err(err) => found.push(Walked::Unreadable(path, err)),
         }
     }
     let below: Vec<Vec<Walked>> = subdirs
         .into_par_iter()
-        .map(|sub| match fs::read_dir(&sub) {
-            Ok(entries) => walk(entries, &sub, root, rules),
+        .map(|(sub, rel)| match fs::read_dir(&sub) {
+            Ok(entries) => walk(entries, &sub, rel.as_deref(), rules),
             Err(err) => vec![Walked::Unreadable(sub, err)],
         })
         .collect();
@@ -537,18 +554,19 @@ enum Found {
 
 /// Classifies one file found by the walk and maps it to its output.
 fn examine(
-    entry: &Path,
+    entry: PathBuf,
+    rel: Option<String>,
     ft: fs::FileType,
     root: &Path,
     rules: &Rules,
     keep_path: &[String],
 ) -> Found {
-    let Some(rpath) = rel_string(entry, root) else {
+    let Some(rpath) = rel else {
         let shown = entry.display().to_string();
         return Found::Skipped(shown, "its path is not valid UTF-8".to_string());
     };
     if ft.is_symlink() {
-        if let Some(reason) = symlink_problem(entry, root, rules) {
+        if let Some(reason) = symlink_problem(&entry, root, rules) {
             if !matches!(rules.classify(&rpath), Class::Skip(_)) {
                 return Found::Skipped(rpath, reason);
             }
@@ -561,7 +579,7 @@ fn examine(
         }
         return Found::Nothing;
     }
-    let path = root.join(&rpath);
+    let path = entry;
     match rules.classify(&rpath) {
         Class::Skip(None) | Class::Internal | Class::Config | Class::Utils => Found::Nothing,
         Class::Skip(Some(reason)) => Found::Skipped(rpath, reason.to_string()),
