@@ -254,6 +254,9 @@ fn type_list(types: &[Ty]) -> String {
     }
 }
 
+/// Room made up front in a page's table of variables.
+const PAGE_VARS: usize = 14;
+
 /// Variables of a page or of the site, with Franklin's defaults.
 ///
 /// A page's variables are layered: what the page sets, over a shared, read-only map of
@@ -309,6 +312,9 @@ impl PageVars {
         });
         PageVars {
             base: Some(base.clone()),
+            // A page sets about ten variables (its own, then the six `fd_` ones the build
+            // adds): room for them at once spares growing the table three times.
+            values: FxHashMap::with_capacity_and_hasher(PAGE_VARS, Default::default()),
             ..PageVars::default()
         }
     }
