@@ -626,6 +626,17 @@ pub fn build_cached(
                     });
                 }
             });
+        // The sitemap lists the pages written, and the files made from all pages need
+        // nothing else: they are made here, beside the tag pages, and written later.
+        let mut listed: Vec<SitemapEntry> = Vec::with_capacity(pages.len());
+        listed.extend(rendered.iter().zip(&pages).filter_map(|(r, page)| {
+            let r = r.as_ref().filter(|r| r.written.is_some())?;
+            let listed = !r.sitemap_exclude
+                && page.out_rel != "404.html"
+                && !page.vars.bool("sitemap_exclude");
+            listed.then(|| page_sitemap_entry(page))
+        }));
+        super::generated::generated_files(&summaries, &globals, &listed)
     };
     // What `check` needs of every page is gathered on the side while pages are laid out,
     // so it does not hold up the end of the build on its own.
@@ -648,7 +659,7 @@ pub fn build_cached(
             .keys()
             .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
     // Tag pages read only the site index: they are made while pages are laid out.
-    let ((), tag_files) = rayon::join(render_pass, || {
+    let (mut generated, tag_files) = rayon::join(render_pass, || {
         check_pass(&mut report);
         if keep_tags {
             return Vec::new();
@@ -661,7 +672,6 @@ pub fn build_cached(
             &mut report.diagnostics,
         )
     });
-    let mut sitemap_entries = Vec::with_capacity(pages.len());
     for r in rendered.into_iter().flatten() {
         let page = &pages[r.index];
         report.diagnostics.extend(r.diags);
@@ -685,11 +695,6 @@ pub fn build_cached(
                 Err(e) => report.diagnostics.push(write_error(&e)),
             }
         }
-        let listed =
-            !r.sitemap_exclude && page.out_rel != "404.html" && !page.vars.bool("sitemap_exclude");
-        if listed {
-            sitemap_entries.push(page_sitemap_entry(page));
-        }
     }
     report.pages = pages.iter().filter(|p| !p.draft).count();
     report.laid_out = laid_out.into_inner();
@@ -697,7 +702,6 @@ pub fn build_cached(
         keep_quoted_sources(&pages, &mut report);
     }
 
-    let mut generated = super::generated::generated_files(&summaries, &globals, &sitemap_entries);
     generated.extend(tag_files);
     if let Some(script) = nav_script {
         generated.push((super::theme::NAV_SCRIPT.to_string(), script.into_bytes()));
