@@ -188,8 +188,8 @@ fn sitemap_xml(website_url: &str, entries: &[SitemapEntry<'_>]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\" ?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    // One line per page of the site, written while nothing else runs: straight into the
-    // document, without a string per field.
+    // One line per page of the site, written straight into the document, without a string
+    // per field.
     let site = escape(website_url);
     xml.reserve(entries.len() * (160 + site.len()));
     for entry in sorted {

@@ -554,7 +554,7 @@ enum Found {
 
 /// Classifies one file found by the walk and maps it to its output.
 fn examine(
-    entry: PathBuf,
+    path: PathBuf,
     rel: Option<String>,
     ft: fs::FileType,
     root: &Path,
@@ -562,11 +562,11 @@ fn examine(
     keep_path: &[String],
 ) -> Found {
     let Some(rpath) = rel else {
-        let shown = entry.display().to_string();
+        let shown = path.display().to_string();
         return Found::Skipped(shown, "its path is not valid UTF-8".to_string());
     };
     if ft.is_symlink() {
-        if let Some(reason) = symlink_problem(&entry, root, rules) {
+        if let Some(reason) = symlink_problem(&path, root, rules) {
             if !matches!(rules.classify(&rpath), Class::Skip(_)) {
                 return Found::Skipped(rpath, reason);
             }
@@ -579,7 +579,6 @@ fn examine(
         }
         return Found::Nothing;
     }
-    let path = entry;
     match rules.classify(&rpath) {
         Class::Skip(None) | Class::Internal | Class::Config | Class::Utils => Found::Nothing,
         Class::Skip(Some(reason)) => Found::Skipped(rpath, reason.to_string()),
@@ -1088,6 +1087,33 @@ mod tests {
             .expect("listed")
             .1;
         assert!(reason.contains("outside the site folder"), "{reason}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn names_that_are_not_utf8_are_skipped_and_reported_with_their_folders_contents() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let dir = site(&["index.md", "a/b/page.md"]);
+        let root = dir.path();
+        let odd = OsStr::from_bytes(b"caf\xe9");
+        fs::write(root.join("a").join(odd).with_extension("md"), "# x").expect("write");
+        fs::create_dir(root.join(odd)).expect("mkdir");
+        fs::write(root.join(odd).join("inside.md"), "# y").expect("write");
+
+        let s = discover(root, &[], &[], None).expect("discover");
+        assert_eq!(
+            pages(&s),
+            [
+                ("a/b/page.md", "a/b/page/index.html"),
+                ("index.md", "index.html")
+            ]
+        );
+        assert_eq!(s.skipped.len(), 2, "{:?}", s.skipped);
+        for (shown, reason) in &s.skipped {
+            assert_eq!(reason, "its path is not valid UTF-8");
+            assert!(shown.starts_with(&root.display().to_string()), "{shown}");
+        }
     }
 
     /// The corpus lives next to the project (`../shared/corpus`) or at `/work/shared/corpus`.
