@@ -87,17 +87,24 @@ impl Writer {
     }
 
     /// Julia renders every list item as loose: wrap inline content of tight items in `<p>`.
-    /// Writes `tag` with the link's address and title, and records the link for `check`.
-    fn open_link(&mut self, tag: &str, link: MdLink, title: &str) {
+    /// Writes `tag` with the link's address and title, and records the link for `check`
+    /// (a copy of the address is made only then).
+    fn open_link(&mut self, tag: &str, dest: &str, title: &str, place: (usize, usize, bool)) {
         self.before_inline();
         self.push(tag);
-        self.text(&link.dest);
+        self.text(dest);
         if !title.is_empty() {
             self.push("\" title=\"");
             self.text(title);
         }
         if self.places {
-            self.out.links.push(link);
+            let (offset, end, is_image) = place;
+            self.out.links.push(MdLink {
+                dest: dest.to_owned(),
+                offset,
+                end,
+                is_image,
+            });
         }
     }
 
@@ -259,25 +266,13 @@ impl Writer {
             Tag::Link {
                 dest_url, title, ..
             } => {
-                let link = MdLink {
-                    dest: dest_url.to_string(),
-                    offset,
-                    end,
-                    is_image: false,
-                };
-                self.open_link("<a href=\"", link, &title);
+                self.open_link("<a href=\"", &dest_url, &title, (offset, end, false));
                 self.push("\">");
             }
             Tag::Image {
                 dest_url, title, ..
             } => {
-                let link = MdLink {
-                    dest: dest_url.to_string(),
-                    offset,
-                    end,
-                    is_image: true,
-                };
-                self.open_link("<img src=\"", link, &title);
+                self.open_link("<img src=\"", &dest_url, &title, (offset, end, true));
                 self.push("\" alt=\"");
                 self.alt_depth = 1;
             }

@@ -1073,12 +1073,12 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
     } else {
         site::slug_output_path(&slug)
     };
-    let url = format!("/{out_rel}");
+    let url = ["/", out_rel.as_str()].concat();
     vars.set_raw("fd_rpath", Value::Str(src.rpath.clone()));
     vars.set_raw("fd_url", Value::Str(url.clone()));
     vars.set_raw(
         "fd_full_url",
-        Value::Str(format!("{}{url}", env.website_url)),
+        Value::Str([env.website_url.as_str(), url.as_str()].concat()),
     );
     let formatted = mtime.format(&env.date_format);
     vars.set_raw("fd_mtime", Value::Str(formatted.clone()));

@@ -103,9 +103,31 @@ impl Date {
 
     /// Appends `yyyy-mm-dd` to `out`.
     pub fn push_iso(self, out: &mut String) {
+        // The sitemap writes one per page: digits by hand for the dates there are, the
+        // formatter for the rest (negative or five-digit years).
+        let (y, m, d) = (self.year, self.month, self.day);
+        if (0..=9999).contains(&y) && m <= 99 && d <= 99 {
+            let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+            let y = y as u32;
+            for c in [
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                '-',
+                digit(m / 10),
+                digit(m),
+                '-',
+                digit(d / 10),
+                digit(d),
+            ] {
+                out.push(c);
+            }
+            return;
+        }
         use std::fmt::Write;
         // Writing to a `String` cannot fail.
-        let _ = write!(out, "{:04}-{:02}-{:02}", self.year, self.month, self.day);
+        let _ = write!(out, "{y:04}-{m:02}-{d:02}");
     }
 
     /// Julia's `Dates.format` for the common codes: `yyyy yy mm m dd d U u E e`.
@@ -154,6 +176,28 @@ impl Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates_are_written_as_the_formatter_writes_them() {
+        for year in [-12, -1, 0, 7, 99, 999, 1999, 2026, 9999, 10_000, 123_456] {
+            for (month, day) in [
+                (0, 0),
+                (1, 1),
+                (9, 30),
+                (12, 31),
+                (99, 99),
+                (100, 7),
+                (7, 100),
+            ] {
+                let date = Date { year, month, day };
+                let want = format!("{year:04}-{month:02}-{day:02}");
+                assert_eq!(date.iso(), want);
+                let mut out = String::from("x");
+                date.push_iso(&mut out);
+                assert_eq!(out, format!("x{want}"));
+            }
+        }
+    }
 
     #[test]
     fn days_round_trip_and_known_dates() {

@@ -208,11 +208,13 @@ fn split_ext(base: &str) -> (&str, &str) {
     }
 }
 
+// Paths are joined with `concat` rather than `format!`, which starts from an empty string
+// and grows it piece by piece: discovery joins several paths for every file of the site.
 fn join(dir: &str, rest: &str) -> String {
     if dir.is_empty() {
         rest.to_string()
     } else {
-        format!("{dir}/{rest}")
+        [dir, "/", rest].concat()
     }
 }
 
@@ -225,11 +227,12 @@ pub fn output_path(rpath: &str, keep_path: &[String]) -> String {
     let (dir, base) = split_dir(rpath);
     let (stem, ext) = split_ext(base);
     let file = if ext == ".md" {
-        format!("{stem}.html")
+        [stem, ".html"].concat()
     } else {
         base.to_string()
     };
-    let as_html = format!("{}.html", join(dir, stem));
+    let dir_stem = join(dir, stem);
+    let as_html = [dir_stem.as_str(), ".html"].concat();
     let kept = stem == "index"
         || as_html == "404.html"
         || keep_path.iter().any(|k| {
@@ -238,7 +241,7 @@ pub fn output_path(rpath: &str, keep_path: &[String]) -> String {
     if kept {
         join(dir, &file)
     } else {
-        join(&join(dir, stem), "index.html")
+        join(&dir_stem, "index.html")
     }
 }
 
@@ -263,9 +266,9 @@ pub fn url_of(out_rel: &str) -> String {
     if out_rel == "index.html" {
         "/".to_string()
     } else if let Some(dir) = out_rel.strip_suffix("/index.html") {
-        format!("/{dir}/")
+        ["/", dir, "/"].concat()
     } else {
-        format!("/{out_rel}")
+        ["/", out_rel].concat()
     }
 }
 
@@ -584,7 +587,7 @@ fn examine(
         Class::Skip(Some(reason)) => Found::Skipped(rpath, reason.to_string()),
         Class::Page(kind) => {
             let out_rel = output_path(&rpath, keep_path);
-            let url = format!("/{out_rel}");
+            let url = ["/", out_rel.as_str()].concat();
             let page = PageSource {
                 rpath,
                 path,
