@@ -47,7 +47,8 @@ impl PageState<'_> {
             );
             return String::new();
         }
-        let mut out = String::with_capacity(body.len());
+        // Commands usually expand to more than they are (`\R` → `\mathbb{R}`).
+        let mut out = String::with_capacity(2 * body.len() + 16);
         let mut i = 0;
         let mut run = 0;
         let bytes = body.as_bytes();

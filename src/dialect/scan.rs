@@ -190,8 +190,13 @@ impl PageState<'_> {
         }
         self.depth += 1;
         let m = Matches::new(text);
+        // A page's own text has a few dozen constructs: room for them up front (a command
+        // or div body has few, and gets none).
+        let room = if recursive { 0 } else { 32 };
         let mut inter = Intermediate {
             md: String::with_capacity(text.len() + 64),
+            segs: Vec::with_capacity(room),
+            inserts: Vec::with_capacity(room),
             ..Intermediate::default()
         };
         let bytes = text.as_bytes();

@@ -251,8 +251,9 @@ impl OutputDir {
     /// the target path.
     fn parents(&self, rel: &str) -> Result<PathBuf, SiteError> {
         let parts = validate(rel).map_err(|reason| self.unsafe_path(rel, reason))?;
-        let mut cur = self.root.clone();
-        let mut cur_rel = String::new();
+        let mut cur = PathBuf::with_capacity(self.root.as_os_str().len() + rel.len() + 1);
+        cur.push(&self.root);
+        let mut cur_rel = String::with_capacity(rel.len());
         let (last, dirs) = match parts.split_last() {
             Some(x) => x,
             None => return Err(self.unsafe_path(rel, "empty path")),
