@@ -86,10 +86,17 @@ impl Writer {
         escape_into(&mut self.out.html, s);
     }
 
-    /// Julia renders every list item as loose: wrap inline content of tight items in `<p>`.
-    /// Writes `tag` with the link's address and title, and records the link for `check`
-    /// (a copy of the address is made only then).
-    fn open_link(&mut self, tag: &str, dest: &str, title: &str, place: (usize, usize, bool)) {
+    /// Writes `tag` with the link's address and title, and records the link, found between
+    /// `offset` and `end` of the markdown, for `check` (a copy of the address is made only
+    /// then).
+    fn open_link(
+        &mut self,
+        tag: &str,
+        (dest, title): (&str, &str),
+        offset: usize,
+        end: usize,
+        is_image: bool,
+    ) {
         self.before_inline();
         self.push(tag);
         self.text(dest);
@@ -98,7 +105,6 @@ impl Writer {
             self.text(title);
         }
         if self.places {
-            let (offset, end, is_image) = place;
             self.out.links.push(MdLink {
                 dest: dest.to_owned(),
                 offset,
@@ -108,6 +114,7 @@ impl Writer {
         }
     }
 
+    /// Julia renders every list item as loose: wrap inline content of tight items in `<p>`.
     fn before_inline(&mut self) {
         if let Some(open) = self.items.last_mut() {
             if !*open {
@@ -266,13 +273,13 @@ impl Writer {
             Tag::Link {
                 dest_url, title, ..
             } => {
-                self.open_link("<a href=\"", &dest_url, &title, (offset, end, false));
+                self.open_link("<a href=\"", (&dest_url, &title), offset, end, false);
                 self.push("\">");
             }
             Tag::Image {
                 dest_url, title, ..
             } => {
-                self.open_link("<img src=\"", &dest_url, &title, (offset, end, true));
+                self.open_link("<img src=\"", (&dest_url, &title), offset, end, true);
                 self.push("\" alt=\"");
                 self.alt_depth = 1;
             }
