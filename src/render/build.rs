@@ -1121,7 +1121,6 @@ fn failed_page(globals: &Globals, d: Diagnostic) -> Converted {
     }
 }
 
-/// A page listed under a tag: pretty URL, title, date.
 /// What templates need to know of the whole site (every page's variables only `with_vars`).
 fn site_index(
     pages: &[Page],

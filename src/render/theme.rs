@@ -3,10 +3,10 @@
 //! The theme is made for course notes: a sidebar tree of all pages, a table of contents per
 //! page, dark mode and a layout that folds the sidebar into a drawer on phones. The sidebar
 //! is one script for the whole site (`js/notes-nav.js`, see [`nav_script`]) that every page
-//! loads, so that a page's HTML depends on that page alone. Its templates
-//! and static files live in the top-level `templates/` folder and are compiled into the binary,
-//! so a site needs nothing to get it; a site may still replace any of them by putting a file of
-//! the same name in its own `templates/` folder (and may add partials there for its templates
+//! loads, so that a page's HTML depends on that page alone. Its templates and static files
+//! live in the top-level `templates/` folder and are compiled into the binary, so a site
+//! needs nothing to get it; a site may still replace any of them by putting a file of the
+//! same name in its own `templates/` folder (and may add partials there for its templates
 //! to include).
 //!
 //! Templates see the fields of [`PageContext`] (or [`TagContext`]) plus `toc_tree`, the flat

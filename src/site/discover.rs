@@ -500,11 +500,7 @@ enum Walked {
 /// `name` in the folder whose path relative to the site is `dir_rel` ("" for the site
 /// itself), relative to the site; None when either is not UTF-8.
 fn child_rel(dir_rel: Option<&str>, name: Option<&std::ffi::OsStr>) -> Option<String> {
-    let (dir, name) = (dir_rel?, name?.to_str()?);
-    Some(match dir {
-        "" => name.to_string(),
-        _ => [dir, name].join("/"),
-    })
+    Some(join(dir_rel?, name?.to_str()?))
 }
 
 /// Everything under the folder `dir` (`dir_rel` relative to the site) whose entries are
