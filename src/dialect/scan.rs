@@ -203,10 +203,11 @@ impl PageState<'_> {
         // Where a search for a closing delimiter already failed: any later opener of the same
         // kind fails too, so it is not searched again (keeps floods of openers linear).
         let mut unclosed = Unclosed::default();
+        let stops = SPECIAL.stops(bytes);
         let mut i = 0;
         let mut run = 0;
         while i < bytes.len() {
-            match SPECIAL.find(bytes, i) {
+            match stops.next(i) {
                 Some(k) => i = k,
                 None => break,
             }

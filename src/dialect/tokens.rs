@@ -57,10 +57,11 @@ impl Matches {
         let mut comment_fail = usize::MAX;
         let mut raw_fail = usize::MAX;
         let mut code_fail = [usize::MAX; 8];
+        let stops = INTERESTING.stops(bytes);
         let mut i = 0;
         while i < bytes.len() {
             // Jump to the next byte that can matter; prose is mostly plain bytes.
-            match INTERESTING.find(bytes, i) {
+            match stops.next(i) {
                 Some(k) => i = k,
                 None => break,
             }
