@@ -150,6 +150,10 @@ fn prepath_prefixes_root_relative_links() {
         "{index}"
     );
     assert!(!index.contains(r#"href="/css/main.css""#));
+    // Generated pages get the prefix too.
+    let tag = std::fs::read_to_string(out.join("tag/news/index.html")).expect("tag page");
+    assert!(tag.contains(r#"href="/course/blog/first/""#), "{tag}");
+    assert!(!tag.contains(r#"href="/blog/first/""#), "{tag}");
 }
 
 #[test]

@@ -733,13 +733,15 @@ pub fn build_cached(
             generated
                 .into_par_iter()
                 .map(|(rel, bytes)| {
-                    let bytes = if rel.ends_with(".html") {
-                        super::prepath::apply(&String::from_utf8_lossy(&bytes), &final_prepath)
-                            .into_owned()
-                            .into_bytes()
-                    } else {
-                        bytes
-                    };
+                    let rewritten = rel.ends_with(".html").then(|| {
+                        let html = String::from_utf8_lossy(&bytes);
+                        match super::prepath::apply(&html, &final_prepath) {
+                            // Unchanged (no prepath): the bytes go out as they are, uncopied.
+                            Cow::Borrowed(_) if matches!(html, Cow::Borrowed(_)) => None,
+                            changed => Some(changed.into_owned().into_bytes()),
+                        }
+                    });
+                    let bytes = rewritten.flatten().unwrap_or(bytes);
                     let written = out.write(&rel, &bytes);
                     (rel, written)
                 })
