@@ -20,6 +20,7 @@ use aho_corasick::{AhoCorasick, Input, MatchKind, Span};
 pub(super) struct ByteSet {
     table: [bool; 256],
     /// Nibble tables for the vectorised pass; none for a set with non-ASCII bytes.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     nibbles: Option<Nibbles>,
 }
 
