@@ -586,6 +586,22 @@ pub fn build_cached(
             .iter()
             .zip(&early)
             .any(|(page, done)| done.is_none() && !page.draft);
+    // Generated files are written as soon as each is made: held to the end of the build, a
+    // large site's tag pages, sitemap and sidebar script were megabytes of memory touched
+    // for the first time at the end, where the build keeps fewer than two cores busy.
+    let write_generated = |rel: String, bytes: Vec<u8>| {
+        let rewritten = rel.ends_with(".html").then(|| {
+            let html = String::from_utf8_lossy(&bytes);
+            match super::prepath::apply(&html, &final_prepath) {
+                // Unchanged (no prepath): the bytes go out as they are, uncopied.
+                Cow::Borrowed(_) if matches!(html, Cow::Borrowed(_)) => None,
+                changed => Some(changed.into_owned().into_bytes()),
+            }
+        });
+        let bytes = rewritten.flatten().unwrap_or(bytes);
+        let written = out.write(&rel, &bytes);
+        (rel, written)
+    };
     let (index, (summaries, nav_script)) = rayon::join(
         || site_index(&pages, &globals, layouts, vars_read),
         || {
@@ -603,6 +619,8 @@ pub fn build_cached(
             crate::dialect::html::content_hash(script.as_bytes()),
         );
     }
+    let nav_written = nav_script
+        .map(|script| write_generated(super::theme::NAV_SCRIPT.to_string(), script.into_bytes()));
 
     // Pages are written as soon as they are laid out, so the whole site's HTML is never
     // held in memory at once. The pages laid out during the conversion pass already have
@@ -627,7 +645,7 @@ pub fn build_cached(
                 }
             });
         // The sitemap lists the pages written, and the files made from all pages need
-        // nothing else: they are made here, beside the tag pages, and written later.
+        // nothing else: they are made and written here, beside the tag pages.
         let mut listed: Vec<SitemapEntry> = Vec::with_capacity(pages.len());
         listed.extend(rendered.iter().zip(&pages).filter_map(|(r, page)| {
             let r = r.as_ref().filter(|r| r.written.is_some())?;
@@ -637,6 +655,9 @@ pub fn build_cached(
             listed.then(|| page_sitemap_entry(page))
         }));
         super::generated::generated_files(&summaries, &globals, &listed)
+            .into_iter()
+            .map(|(rel, bytes)| write_generated(rel, bytes))
+            .collect::<Vec<_>>()
     };
     // What `check` needs of every page is gathered on the side while pages are laid out,
     // so it does not hold up the end of the build on its own.
@@ -670,6 +691,7 @@ pub fn build_cached(
             theme.as_ref(),
             &resources,
             &mut report.diagnostics,
+            &write_generated,
         )
     });
     for r in rendered.into_iter().flatten() {
@@ -703,51 +725,24 @@ pub fn build_cached(
     }
 
     generated.extend(tag_files);
-    if let Some(script) = nav_script {
-        generated.push((super::theme::NAV_SCRIPT.to_string(), script.into_bytes()));
-    }
+    generated.extend(nav_written);
     drop(summaries);
-    // Freeing every page's conversion, and the site index with the last references to every
-    // page's variables, takes a while on a large site: it is done while the generated files
-    // are written instead of after the build. A live session keeps them for the next save.
+    // A live session keeps every page's conversion and the site index for the next save.
     let state = (pages, index, theme_cache);
     let (kept, freed) = match cache {
         Some(_) => (Some(state), None),
         None => (None, Some(state)),
     };
-    let one_shot = opts.one_shot;
-    let ((), generated) = rayon::join(
-        move || {
-            if one_shot {
-                // The process ends with the build: the system takes the memory back at once.
-                std::mem::forget(freed);
-                return;
-            }
-            if let Some((pages, index, theme_cache)) = freed {
-                drop(theme_cache);
-                pages.into_par_iter().for_each(drop);
-                index.vars.into_par_iter().for_each(drop);
-            }
-        },
-        || {
-            generated
-                .into_par_iter()
-                .map(|(rel, bytes)| {
-                    let rewritten = rel.ends_with(".html").then(|| {
-                        let html = String::from_utf8_lossy(&bytes);
-                        match super::prepath::apply(&html, &final_prepath) {
-                            // Unchanged (no prepath): the bytes go out as they are, uncopied.
-                            Cow::Borrowed(_) if matches!(html, Cow::Borrowed(_)) => None,
-                            changed => Some(changed.into_owned().into_bytes()),
-                        }
-                    });
-                    let bytes = rewritten.flatten().unwrap_or(bytes);
-                    let written = out.write(&rel, &bytes);
-                    (rel, written)
-                })
-                .collect::<Vec<_>>()
-        },
-    );
+    if opts.one_shot {
+        // The process ends with the build: the system takes the memory back at once.
+        std::mem::forget(freed);
+    } else if let Some((pages, index, theme_cache)) = freed {
+        // Freeing every page's conversion, and the site index with the last references to
+        // every page's variables, takes a while on a large site: on every core.
+        drop(theme_cache);
+        pages.into_par_iter().for_each(drop);
+        index.vars.into_par_iter().for_each(drop);
+    }
     for (rel, written) in generated {
         match written {
             Ok(o) => count(&mut report, &rel, o),

@@ -88,14 +88,16 @@ fn flag(vars: &PageVars, name: &str, default: bool) -> bool {
     }
 }
 
-/// The tag pages, as (output path, bytes), unless the site turns them off.
-pub fn tag_files(
+/// The tag pages, unless the site turns them off: each is handed to `write` as (output
+/// path, bytes) as soon as it is made, and what `write` returns is collected in tag order.
+pub fn tag_files<W: Send>(
     index: &SiteIndex,
     globals: &Globals,
     theme: Option<&Theme>,
     resources: &dyn Resources,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<(String, Vec<u8>)> {
+    write: &(impl Fn(String, Vec<u8>) -> W + Sync),
+) -> Vec<W> {
     if !flag(&globals.vars, "generate_tags", true) {
         return Vec::new();
     }
@@ -106,12 +108,12 @@ pub fn tag_files(
         .get("tag.html")
         .map_or(DEFAULT_TAG_LAYOUT, String::as_str);
     // Tag pages are independent of each other: render them in parallel.
-    let rendered: Vec<(Option<OutputFile>, Vec<Diagnostic>)> = tags
+    let rendered: Vec<(Option<W>, Vec<Diagnostic>)> = tags
         .par_iter()
         .map(|tag| {
             let mut diags = Vec::new();
             let page = tag_page(tag, index, globals, theme, resources, layout, &mut diags);
-            (page, diags)
+            (page.map(|(rel, bytes)| write(rel, bytes)), diags)
         })
         .collect();
     let mut out = Vec::with_capacity(rendered.len());
