@@ -589,16 +589,15 @@ pub fn build_cached(
     // Generated files are written as soon as each is made: held to the end of the build, a
     // large site's tag pages, sitemap and sidebar script were megabytes of memory touched
     // for the first time at the end, where the build keeps fewer than two cores busy.
+    // Without a prepath the bytes go out as they are, neither read again nor copied.
     let write_generated = |rel: String, bytes: Vec<u8>| {
-        let rewritten = rel.ends_with(".html").then(|| {
-            let html = String::from_utf8_lossy(&bytes);
-            match super::prepath::apply(&html, &final_prepath) {
-                // Unchanged (no prepath): the bytes go out as they are, uncopied.
-                Cow::Borrowed(_) if matches!(html, Cow::Borrowed(_)) => None,
-                changed => Some(changed.into_owned().into_bytes()),
-            }
-        });
-        let bytes = rewritten.flatten().unwrap_or(bytes);
+        let bytes = if rel.ends_with(".html") && !final_prepath.is_empty() {
+            super::prepath::apply(&String::from_utf8_lossy(&bytes), &final_prepath)
+                .into_owned()
+                .into_bytes()
+        } else {
+            bytes
+        };
         let written = out.write(&rel, &bytes);
         (rel, written)
     };
@@ -1065,12 +1064,13 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
         None => PageVars::for_page(&env.globals.vars),
     };
     let slug = vars.str("slug").trim_matches('/').to_string();
-    let out_rel = if slug.is_empty() {
-        src.out_rel.clone()
+    let (out_rel, url) = if slug.is_empty() {
+        (src.out_rel.clone(), src.url.clone())
     } else {
-        site::slug_output_path(&slug)
+        let out_rel = site::slug_output_path(&slug);
+        let url = ["/", out_rel.as_str()].concat();
+        (out_rel, url)
     };
-    let url = ["/", out_rel.as_str()].concat();
     vars.set_raw("fd_rpath", Value::Str(src.rpath.clone()));
     vars.set_raw("fd_url", Value::Str(url.clone()));
     vars.set_raw(
