@@ -40,10 +40,7 @@ impl PageState<'_> {
             ' ' => Some((i + 1, Out::Inline("&#92;".to_string()))),
             '[' => self.bracket_math(text, i, origin),
             c if c.is_alphabetic() => {
-                let name_len = text[i + 1..]
-                    .char_indices()
-                    .find(|(_, c)| !c.is_alphabetic())
-                    .map_or(text.len() - i - 1, |(k, _)| k);
+                let name_len = super::tokens::letters_len(&text[i + 1..]);
                 let name = &text[i + 1..i + 1 + name_len];
                 match name {
                     "newcommand" => self.define(text, i, m, origin, true),

@@ -10,7 +10,21 @@ pub fn escape(s: &str) -> String {
 /// Whether `text` holds `needle`, by a vectorised search: the passes over whole pages ask
 /// this, and std's `contains` searches a string (or a non-ASCII character) byte by byte.
 pub fn holds(text: &str, needle: &str) -> bool {
-    memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some()
+    find(text, needle).is_some()
+}
+
+/// Offset of the first `needle` in `text`, by a vectorised search.
+pub fn find(text: &str, needle: &str) -> Option<usize> {
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    match needle {
+        // The needles asked for are a few bytes, and setting up a substring searcher
+        // costs more than a page's search: look for the first byte, compare the rest.
+        [first, rest @ ..] if rest.len() <= 3 => memchr::memchr_iter(*first, text).find(|&at| {
+            text.get(at + 1..)
+                .is_some_and(|after| after.starts_with(rest))
+        }),
+        _ => memchr::memmem::find(text, needle),
+    }
 }
 
 /// [`holds`] for a character.
@@ -202,37 +216,34 @@ fn decode_entity(name: &str) -> Option<char> {
 /// Franklin's `refstring`: the id given to a heading or label with this (HTML) text.
 pub fn refstring(html: &str) -> String {
     // Headings and tags are mostly plain ASCII words: one pass, one allocation.
-    if html.is_ascii() && !html.contains(['<', '&']) {
-        return refstring_plain(html);
-    }
-    refstring_general(html)
+    refstring_plain(html).unwrap_or_else(|| refstring_general(html))
 }
 
-/// [`refstring`] of ASCII text without tags or entities.
-fn refstring_plain(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+/// [`refstring`] of ASCII text without tags or entities; None for any other text.
+fn refstring_plain(text: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(text.len());
     let mut space = false;
-    for b in text.bytes() {
+    for &b in text.as_bytes() {
         match b {
             b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' => space = true,
             b'_' | b'-' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => {
                 // Whitespace inside becomes `_`, and runs of `_` become one.
-                let c = b.to_ascii_lowercase() as char;
-                if (space || c == '_') && !out.is_empty() && !out.ends_with('_') {
-                    out.push('_');
+                let c = b.to_ascii_lowercase();
+                let last = out.last().copied();
+                if (space || c == b'_') && last.is_some_and(|l| l != b'_') {
+                    out.push(b'_');
                 }
                 space = false;
-                if c != '_' || out.is_empty() {
+                if c != b'_' || last.is_none() {
                     out.push(c);
                 }
             }
+            b'<' | b'&' | 0x80.. => return None,
             _ => {}
         }
     }
-    if out.is_empty() {
-        return refstring_general(text);
-    }
-    out
+    // Only ASCII bytes were pushed.
+    String::from_utf8(out).ok().filter(|out| !out.is_empty())
 }
 
 fn refstring_general(html: &str) -> String {
@@ -366,7 +377,21 @@ mod tests {
 
         #[test]
         fn plain_refstrings_match_the_general_rule(text in "[ a-cA-C0-9_\\-!?.\t\n\x0B\x0C\r]{0,24}") {
-            proptest::prop_assert_eq!(refstring_plain(&text), refstring_general(&text));
+            // Plain text gives up only when nothing is left of it.
+            let general = refstring_general(&text);
+            match refstring_plain(&text) {
+                Some(plain) => proptest::prop_assert_eq!(plain, general),
+                None => proptest::prop_assert!(!text.bytes().any(|b| b.is_ascii_alphanumeric() || b == b'-')),
+            }
+        }
+
+        #[test]
+        fn find_and_holds_agree_with_std(
+            text in crate::test_support::text_of(&["\\", "(", "[", "{", "<p>", "</p>", "a", "é", "\u{E004}"], 30),
+            needle in crate::test_support::text_of(&["\\", "(", "[", "{", "<", "p", ">", "/", "é", "\u{E004}"], 6),
+        ) {
+            proptest::prop_assert_eq!(find(&text, &needle), text.find(needle.as_str()));
+            proptest::prop_assert_eq!(holds(&text, &needle), text.contains(needle.as_str()));
         }
     }
 

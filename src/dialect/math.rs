@@ -54,10 +54,7 @@ impl PageState<'_> {
         let bytes = body.as_bytes();
         while let Some(k) = bytes.get(i..).and_then(|rest| memchr::memchr(b'\\', rest)) {
             i += k;
-            let name_len = body[i + 1..]
-                .char_indices()
-                .find(|(_, c)| !c.is_alphabetic())
-                .map_or(body.len() - i - 1, |(k, _)| k);
+            let name_len = super::tokens::letters_len(&body[i + 1..]);
             if name_len == 0 {
                 i += 2;
                 continue;

@@ -852,7 +852,7 @@ impl PageState<'_> {
 /// Finds `pat` from `from` on, skipping occurrences escaped with a backslash.
 pub(super) fn find_unescaped(text: &str, from: usize, pat: &str) -> Option<usize> {
     let mut k = from;
-    while let Some(rel) = text.get(k..)?.find(pat) {
+    while let Some(rel) = super::html::find(text.get(k..)?, pat) {
         let at = k + rel;
         let backslashes = text[..at].bytes().rev().take_while(|b| *b == b'\\').count();
         if backslashes % 2 == 0 {

@@ -187,6 +187,20 @@ fn env_token<'t>(text: &'t str, i: usize, prefix: &str) -> Option<(&'t str, usiz
     Some((name.trim(), prefix.len() + close + 1))
 }
 
+/// Length of the run of letters (any alphabet) at the start of `s`: a command's name.
+pub fn letters_len(s: &str) -> usize {
+    // Names are nearly always ASCII: bytes first, characters only from the first other one.
+    let ascii = s.bytes().take_while(u8::is_ascii_alphabetic).count();
+    if s.as_bytes().get(ascii).is_none_or(u8::is_ascii) {
+        return ascii;
+    }
+    ascii
+        + s[ascii..]
+            .char_indices()
+            .find(|(_, c)| !c.is_alphabetic())
+            .map_or(s.len() - ascii, |(k, _)| k)
+}
+
 /// Length of the class list after `@@` (letters, digits, `-_,:/`).
 pub fn div_name_len(s: &str) -> usize {
     s.char_indices()
@@ -220,6 +234,19 @@ pub fn skip_code(text: &str, i: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn letters_len_counts_letters_of_any_alphabet(
+            text in crate::test_support::text_of(&["a", "Z", "é", "λ", "1", "_", "{", " ", "\\", "\u{1F600}"], 12)
+        ) {
+            let expected = text
+                .char_indices()
+                .find(|(_, c)| !c.is_alphabetic())
+                .map_or(text.len(), |(k, _)| k);
+            proptest::prop_assert_eq!(letters_len(&text), expected);
+        }
+    }
 
     #[test]
     fn braces_nest_and_skip_escapes() {
