@@ -6,13 +6,13 @@
 //! script has run. TeX that pulldown-latex cannot parse stays in the page as written and is
 //! reported, so the author sees the problem at build time rather than as a red box online.
 
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::dialect::byteset::Needles;
 
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{push_mathml, Parser, RenderConfig, Storage};
+use rustc_hash::FxHashMap;
 
 use super::highlight::unescape_html;
 
@@ -30,7 +30,7 @@ pub fn render_math(html: &str) -> (String, Vec<String>) {
 /// Formulas already typeset in this build, by display mode and TeX: course notes repeat
 /// their notation (`$x$`, `$\mathbb{R}^n$`) on page after page.
 #[derive(Default)]
-pub struct MathCache(Mutex<[HashMap<String, Typeset>; 2]>);
+pub struct MathCache(Mutex<[FxHashMap<String, Typeset>; 2]>);
 
 /// A formula's MathML, or why it has none.
 type Typeset = Result<Arc<str>, String>;

@@ -1,6 +1,6 @@
 //! The language tables of the generic lexer, and the mapping from fence names to lexers.
 
-use super::generic::{q, q1, qraw, Apostrophe, Keys, Lang, Prefix, Quote, BASE};
+use super::generic::{q, q1, qraw, words, Apostrophe, Keys, Lang, Prefix, Quote, BASE};
 
 /// The lexer a fence language is highlighted with.
 #[derive(Clone, Copy, Debug)]
@@ -87,7 +87,7 @@ fn is_session(code: &str, session: &Lang) -> bool {
 
 /// Julia.
 pub(crate) const JULIA: Lang = Lang {
-    keywords: &[
+    keywords: words(&[
         "abstract",
         "baremodule",
         "begin",
@@ -124,10 +124,10 @@ pub(crate) const JULIA: Lang = Lang {
         "using",
         "where",
         "while",
-    ],
-    constants: &[
+    ]),
+    constants: words(&[
         "Inf", "Inf32", "NaN", "NaN32", "false", "im", "missing", "nothing", "pi", "true", "π",
-    ],
+    ]),
     def_fn: &["function", "macro"],
     def_type: &["struct", "type"],
     line_comments: &["#"],
@@ -163,13 +163,13 @@ const PYTHON_QUOTES: &[Quote] = &[
 
 /// Python.
 pub(crate) const PYTHON: Lang = Lang {
-    keywords: &[
+    keywords: words(&[
         "and", "as", "assert", "async", "await", "break", "case", "class", "continue", "def",
         "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in",
         "is", "lambda", "match", "nonlocal", "not", "or", "pass", "raise", "return", "try",
         "while", "with", "yield",
-    ],
-    types: &[
+    ]),
+    types: words(&[
         "abs",
         "all",
         "any",
@@ -202,8 +202,8 @@ pub(crate) const PYTHON: Lang = Lang {
         "tuple",
         "type",
         "zip",
-    ],
-    constants: &["False", "None", "NotImplemented", "True", "self"],
+    ]),
+    constants: words(&["False", "None", "NotImplemented", "True", "self"]),
     def_fn: &["def"],
     def_type: &["class"],
     line_comments: &["#"],
@@ -235,9 +235,9 @@ const SHELL_BUILTINS: &[&str] = &[
 
 /// Bash and other POSIX shells.
 pub(crate) const BASH: Lang = Lang {
-    keywords: SHELL_KEYWORDS,
-    types: SHELL_BUILTINS,
-    constants: &["false", "true"],
+    keywords: words(SHELL_KEYWORDS),
+    types: words(SHELL_BUILTINS),
+    constants: words(&["false", "true"]),
     def_fn: &["function"],
     line_comments: &["#"],
     comment_after_blank: true,
@@ -256,7 +256,7 @@ pub(crate) const CONSOLE: Lang = Lang {
 
 /// TOML and INI files.
 pub(crate) const TOML: Lang = Lang {
-    constants: &["false", "inf", "nan", "true"],
+    constants: words(&["false", "inf", "nan", "true"]),
     line_comments: &["#", ";"],
     comment_after_blank: true,
     quotes: &[
@@ -280,7 +280,7 @@ pub(crate) const TOML: Lang = Lang {
 
 /// JSON.
 pub(crate) const JSON: Lang = Lang {
-    constants: &["false", "null", "true"],
+    constants: words(&["false", "null", "true"]),
     line_comments: &["//"],
     block_comments: &[("/*", "*/", false)],
     quotes: &[q1("\"", "\"")],
@@ -291,17 +291,17 @@ pub(crate) const JSON: Lang = Lang {
 
 /// Rust.
 pub(crate) const RUST: Lang = Lang {
-    keywords: &[
+    keywords: words(&[
         "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
         "extern", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
         "pub", "ref", "return", "static", "struct", "super", "trait", "type", "unsafe", "use",
         "where", "while", "yield",
-    ],
-    types: &[
+    ]),
+    types: words(&[
         "bool", "char", "f32", "f64", "i128", "i16", "i32", "i64", "i8", "isize", "str", "u128",
         "u16", "u32", "u64", "u8", "usize",
-    ],
-    constants: &["false", "self", "true"],
+    ]),
+    constants: words(&["false", "self", "true"]),
     def_fn: &["fn"],
     def_type: &["enum", "struct", "trait", "type"],
     line_comments: &["//"],
@@ -319,7 +319,7 @@ pub(crate) const RUST: Lang = Lang {
 
 /// C and C++.
 pub(crate) const C: Lang = Lang {
-    keywords: &[
+    keywords: words(&[
         "auto",
         "break",
         "case",
@@ -363,13 +363,13 @@ pub(crate) const C: Lang = Lang {
         "virtual",
         "volatile",
         "while",
-    ],
-    types: &[
+    ]),
+    types: words(&[
         "bool", "char", "double", "float", "int", "int16_t", "int32_t", "int64_t", "int8_t",
         "long", "short", "signed", "size_t", "std", "string", "uint16_t", "uint32_t", "uint64_t",
         "uint8_t", "unsigned", "vector", "void",
-    ],
-    constants: &["NULL", "false", "nullptr", "true"],
+    ]),
+    constants: words(&["NULL", "false", "nullptr", "true"]),
     def_type: &["class", "enum", "struct", "union"],
     line_comments: &["//"],
     block_comments: &[("/*", "*/", false)],
@@ -382,7 +382,7 @@ pub(crate) const C: Lang = Lang {
 
 /// JavaScript and TypeScript.
 pub(crate) const JS: Lang = Lang {
-    keywords: &[
+    keywords: words(&[
         "as",
         "async",
         "await",
@@ -429,11 +429,11 @@ pub(crate) const JS: Lang = Lang {
         "while",
         "with",
         "yield",
-    ],
-    types: &[
+    ]),
+    types: words(&[
         "any", "bigint", "boolean", "never", "number", "object", "string", "symbol", "unknown",
-    ],
-    constants: &[
+    ]),
+    constants: words(&[
         "Infinity",
         "NaN",
         "false",
@@ -442,7 +442,7 @@ pub(crate) const JS: Lang = Lang {
         "this",
         "true",
         "undefined",
-    ],
+    ]),
     def_fn: &["function"],
     def_type: &["class", "interface", "type"],
     line_comments: &["//"],
@@ -458,10 +458,10 @@ pub(crate) const JS: Lang = Lang {
 
 /// R.
 pub(crate) const R: Lang = Lang {
-    keywords: &[
+    keywords: words(&[
         "break", "else", "for", "function", "if", "in", "next", "repeat", "return", "while",
-    ],
-    types: &[
+    ]),
+    types: words(&[
         "c",
         "data.frame",
         "library",
@@ -470,8 +470,8 @@ pub(crate) const R: Lang = Lang {
         "print",
         "require",
         "vector",
-    ],
-    constants: &[
+    ]),
+    constants: words(&[
         "FALSE",
         "Inf",
         "NA",
@@ -482,7 +482,7 @@ pub(crate) const R: Lang = Lang {
         "NaN",
         "T",
         "TRUE",
-    ],
+    ]),
     line_comments: &["#"],
     quotes: &[q("\"", "\""), q("'", "'"), qraw("`", "`")],
     word_extra: b".",
@@ -493,7 +493,7 @@ pub(crate) const R: Lang = Lang {
 
 /// Dockerfiles: uppercase instructions, shell everywhere else.
 pub(crate) const DOCKERFILE: Lang = Lang {
-    keywords: &[
+    keywords: words(&[
         "ADD",
         "ARG",
         "AS",
@@ -520,8 +520,8 @@ pub(crate) const DOCKERFILE: Lang = Lang {
         "for",
         "if",
         "then",
-    ],
-    types: SHELL_BUILTINS,
+    ]),
+    types: words(SHELL_BUILTINS),
     line_comments: &["#"],
     comment_after_blank: true,
     quotes: &[q("\"", "\""), qraw("'", "'")],
@@ -533,7 +533,7 @@ pub(crate) const DOCKERFILE: Lang = Lang {
 
 /// SQL, compared without case.
 pub(crate) const SQL: Lang = Lang {
-    keywords: &[
+    keywords: words(&[
         "add",
         "all",
         "alter",
@@ -597,8 +597,8 @@ pub(crate) const SQL: Lang = Lang {
         "when",
         "where",
         "with",
-    ],
-    types: &[
+    ]),
+    types: words(&[
         "bigint",
         "blob",
         "boolean",
@@ -616,8 +616,8 @@ pub(crate) const SQL: Lang = Lang {
         "text",
         "timestamp",
         "varchar",
-    ],
-    constants: &["false", "null", "true"],
+    ]),
+    constants: words(&["false", "null", "true"]),
     ignore_case: true,
     line_comments: &["--"],
     block_comments: &[("/*", "*/", false)],
@@ -627,7 +627,7 @@ pub(crate) const SQL: Lang = Lang {
 
 /// Makefiles.
 pub(crate) const MAKE: Lang = Lang {
-    keywords: &[
+    keywords: words(&[
         ".DEFAULT_GOAL",
         ".PHONY",
         ".SUFFIXES",
@@ -643,7 +643,7 @@ pub(crate) const MAKE: Lang = Lang {
         "include",
         "override",
         "unexport",
-    ],
+    ]),
     line_comments: &["#"],
     comment_after_blank: true,
     quotes: &[q1("\"", "\""), q1("'", "'")],
@@ -679,7 +679,7 @@ mod tests {
     #[test]
     fn word_lists_are_sorted_for_binary_search() {
         for (name, lang) in ALL {
-            for list in [lang.keywords, lang.types, lang.constants] {
+            for list in [lang.keywords.list, lang.types.list, lang.constants.list] {
                 assert!(
                     list.windows(2).all(|w| w[0] < w[1]),
                     "{name}: {list:?} is not sorted"
@@ -690,9 +690,27 @@ mod tests {
             }
             for def in lang.def_fn.iter().chain(lang.def_type) {
                 assert!(
-                    lang.keywords.contains(def),
+                    lang.keywords.list.contains(def),
                     "{name}: {def} is not a keyword"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn word_lists_find_exactly_their_words() {
+        for (name, lang) in ALL {
+            for words in [lang.keywords, lang.types, lang.constants] {
+                for w in words.list {
+                    let shorter = &w[..w.char_indices().last().map_or(0, |(k, _)| k)];
+                    for probe in [w.to_string(), format!("{w}x"), shorter.to_string()] {
+                        assert_eq!(
+                            words.contains(&probe),
+                            words.list.contains(&probe.as_str()),
+                            "{name}: {probe}"
+                        );
+                    }
+                }
             }
         }
     }
