@@ -116,6 +116,7 @@ pub fn render_page(
         resources,
     };
     let (html, issues) = template::render(&converted.html, &mut host);
+    let html = html.into_owned();
     let file: Arc<str> = Arc::from(rpath);
     let mut body_diags = body_template_diagnostics(issues, &converted.html, source, &file);
     diags.append(&mut converted.diagnostics);

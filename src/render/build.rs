@@ -1224,7 +1224,7 @@ fn render_page(
         &file,
     ));
     let html = if page.src.kind == PageKind::Html {
-        Ok(body)
+        Ok(body.into_owned())
     } else if let Some(theme) = env.theme {
         super::themed::page(
             theme,

@@ -178,7 +178,7 @@ fn tag_page(
             };
             let (html, issues) = template::render(layout, &mut host);
             diags.extend(layout_diagnostics(issues, "_layout/tag.html", layout));
-            html
+            html.into_owned()
         }
     };
     Some((rel, html.into_bytes()))

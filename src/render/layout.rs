@@ -46,7 +46,7 @@ fn part(host: &mut SiteHost<'_>, name: &str, diags: &mut Vec<Diagnostic>) -> Str
         &format!("_layout/{name}"),
         &text,
     ));
-    html
+    html.into_owned()
 }
 
 /// The whole page: `head.html`, the content wrapper around body and `page_foot.html`, `foot.html`.

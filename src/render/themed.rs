@@ -69,7 +69,7 @@ pub fn page(
     theme: &Theme,
     theme_cache: &ThemeCache,
     view: PageView<'_>,
-    body: String,
+    body: std::borrow::Cow<'_, str>,
     globals: &Globals,
     source: &str,
     diags: &mut Vec<Diagnostic>,
@@ -81,7 +81,7 @@ pub fn page(
     let (body, problems) = if holds(&body, "\\(") || holds(&body, "\\[") {
         super::math::render_math_with(&body, Some(&theme_cache.math))
     } else {
-        (body, Vec::new())
+        (body.into_owned(), Vec::new())
     };
     let body = if super::highlight::has_code_blocks(&body) {
         super::highlight::highlight_html(&body)

@@ -10,6 +10,7 @@ mod lexer;
 mod page;
 mod toc;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::diag::Severity;
@@ -58,14 +59,24 @@ pub struct TemplateIssue {
 }
 
 /// Renders every `{{ }}` block of `input`; never fails as a whole: problems become issues and the block renders as "".
-pub fn render(input: &str, host: &mut dyn TemplateHost) -> (String, Vec<TemplateIssue>) {
+///
+/// A text with no block, comment or script comes back as it is, not copied: most page
+/// bodies are like that, and each is then copied again by the layout anyway.
+pub fn render<'t>(
+    input: &'t str,
+    host: &mut dyn TemplateHost,
+) -> (Cow<'t, str>, Vec<TemplateIssue>) {
+    let scan = lexer::scan(input);
+    if scan.blocks.is_empty() && scan.unclosed.is_empty() {
+        return (Cow::Borrowed(input), Vec::new());
+    }
     let mut r = Renderer {
         host,
         inserts: Vec::new(),
         depth: 0,
     };
     let mut issues = Vec::new();
-    let out = r.render_text(input, &mut issues);
+    let out = Cow::Owned(r.render_scanned(input, scan, &mut issues));
     // Loops and repeated inserts can raise the same issue at the same place many times.
     let mut seen: HashSet<(usize, usize, &'static str, String)> = HashSet::new();
     let unique: Vec<TemplateIssue> = issues
@@ -124,7 +135,16 @@ fn line_of(text: &str, offset: usize) -> usize {
 impl Renderer<'_> {
     /// Templates one whole text (input, inserted layout or loop body).
     fn render_text(&mut self, text: &str, issues: &mut Vec<TemplateIssue>) -> String {
-        let scan = lexer::scan(text);
+        self.render_scanned(text, lexer::scan(text), issues)
+    }
+
+    /// [`Renderer::render_text`] of a text already scanned.
+    fn render_scanned(
+        &mut self,
+        text: &str,
+        scan: lexer::Scan,
+        issues: &mut Vec<TemplateIssue>,
+    ) -> String {
         for u in &scan.unclosed {
             issues.push(match *u {
                 Unclosed::Block(p, l) => TemplateIssue {

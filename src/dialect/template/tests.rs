@@ -80,7 +80,8 @@ fn s(x: &str) -> Value {
 }
 
 fn run(input: &str, host: &mut Host) -> (String, Vec<TemplateIssue>) {
-    render(input, host)
+    let (out, issues) = render(input, host);
+    (out.into_owned(), issues)
 }
 
 fn out(input: &str, host: &mut Host) -> String {
