@@ -404,7 +404,13 @@ pub(super) fn reinsert(html: &str, inserts: &[String]) -> String {
     while let Some(i) = find_char(rest, PH_OPEN) {
         out.push_str(&rest[..i]);
         let after_open = &rest[i + PH_OPEN.len_utf8()..];
-        let Some(close) = find_char(after_open, PH_CLOSE) else {
+        // The closer nearly always follows the insert's number right away.
+        let digits = after_open.bytes().take_while(u8::is_ascii_digit).count();
+        let close = match after_open[digits..].starts_with(PH_CLOSE) {
+            true => Some(digits),
+            false => find_char(after_open, PH_CLOSE),
+        };
+        let Some(close) = close else {
             out.push_str(&rest[i..]);
             return out;
         };
@@ -414,7 +420,10 @@ pub(super) fn reinsert(html: &str, inserts: &[String]) -> String {
             rest = after;
             continue;
         };
-        let trimmed_len = out.trim_end_matches([' ', '\n', '\t']).len();
+        let trimmed_len = out
+            .bytes()
+            .rposition(|b| !matches!(b, b' ' | b'\n' | b'\t'))
+            .map_or(0, |k| k + 1);
         let ws_len = out.len() - trimmed_len;
         let opens_p =
             out[..trimmed_len].ends_with("<p>") && !out[..trimmed_len - 3].ends_with("<li>");

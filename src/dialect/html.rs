@@ -41,6 +41,15 @@ pub fn escape_into(out: &mut String, s: &str) {
     escape_split(out, s, |bytes| memchr::memchr(b'"', bytes));
 }
 
+/// Escapes `s` onto the end of `out`, single quotes too (`&#39;`), for attribute values
+/// quoted either way.
+pub fn escape_quotes_into(out: &mut String, s: &str) {
+    if s.len() <= SHORT {
+        return escape_short(out, s, &QUOTES);
+    }
+    escape_split(out, s, |bytes| memchr::memchr2(b'"', b'\'', bytes));
+}
+
 /// Escapes a run of prose, where Franklin also turns `--` into an en dash.
 pub fn escape_prose_into(out: &mut String, s: &str) {
     if s.len() <= SHORT {
@@ -80,11 +89,13 @@ const fn stops(extra: &[u8]) -> [bool; 256] {
 }
 
 static TEXT: [bool; 256] = stops(b"");
+static QUOTES: [bool; 256] = stops(b"'");
 static CODE: [bool; 256] = stops(b"{}");
 static PROSE: [bool; 256] = stops(b"-");
 
 /// Escapes `s` a byte at a time, stopping at the bytes of `table` (all ASCII): `& < > "`
-/// always, braces for code, and `-` for prose, where `--` becomes an en dash.
+/// always, braces for code, `'` for attributes, and `-` for prose, where `--` becomes an
+/// en dash.
 fn escape_short(out: &mut String, s: &str, table: &[bool; 256]) {
     let bytes = s.as_bytes();
     let stops = |b: u8| table[usize::from(b)];
@@ -110,6 +121,7 @@ fn escape_short(out: &mut String, s: &str, table: &[bool; 256]) {
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
+            b'\'' => "&#39;",
             b'{' => "&#123;",
             b'}' => "&#125;",
             _ if bytes.get(i + 1) == Some(&b'-') => "\u{2013}",
@@ -143,6 +155,7 @@ fn escape_split(out: &mut String, s: &str, next: impl Fn(&[u8]) -> Option<usize>
         };
         out.push_str(match bytes[at] {
             b'"' => "&quot;",
+            b'\'' => "&#39;",
             b'{' => "&#123;",
             _ => "&#125;",
         });
@@ -364,11 +377,14 @@ mod tests {
                     false if table[usize::from(b'{')] => super::escape_split(&mut out, &text, |b| {
                         memchr::memchr3(b'"', b'{', b'}', b)
                     }),
+                    false if table[usize::from(b'\'')] => super::escape_split(&mut out, &text, |b| {
+                        memchr::memchr2(b'"', b'\'', b)
+                    }),
                     false => super::escape_split(&mut out, &text, |b| memchr::memchr(b'"', b)),
                 }
                 out
             };
-            for table in [&super::TEXT, &super::CODE, &super::PROSE] {
+            for table in [&super::TEXT, &super::CODE, &super::PROSE, &super::QUOTES] {
                 let mut short = String::from("kept ");
                 super::escape_short(&mut short, &text, table);
                 proptest::prop_assert_eq!(short, format!("kept {}", long(table)));

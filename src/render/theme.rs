@@ -386,13 +386,7 @@ pub(super) fn escape_html(s: &str) -> String {
 
 /// [`escape_html`] onto the end of `out`.
 pub(super) fn escape_html_into(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(k) = memchr::memchr(b'\'', rest.as_bytes()) {
-        crate::dialect::html::escape_into(out, &rest[..k]);
-        out.push_str("&#39;");
-        rest = &rest[k + 1..];
-    }
-    crate::dialect::html::escape_into(out, rest);
+    crate::dialect::html::escape_quotes_into(out, s);
 }
 
 /// A context that cannot be serialized; only possible with a broken `Serialize` impl.
