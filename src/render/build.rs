@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::diag::{sort_and_dedup, Diagnostic, LineIndex, Span};
 use crate::dialect::html::refstring;
@@ -645,14 +646,18 @@ pub fn build_cached(
             });
         // The sitemap lists the pages written, and the files made from all pages need
         // nothing else: they are made and written here, beside the tag pages.
-        let mut listed: Vec<SitemapEntry> = Vec::with_capacity(pages.len());
-        listed.extend(rendered.iter().zip(&pages).filter_map(|(r, page)| {
-            let r = r.as_ref().filter(|r| r.written.is_some())?;
-            let listed = !r.sitemap_exclude
-                && page.out_rel != "404.html"
-                && !page.vars.bool("sitemap_exclude");
-            listed.then(|| page_sitemap_entry(page))
-        }));
+        // On every core: each entry reads the page's variables, and nothing else runs now.
+        let listed: Vec<SitemapEntry> = rendered
+            .par_iter()
+            .zip(&pages)
+            .filter_map(|(r, page)| {
+                let r = r.as_ref().filter(|r| r.written.is_some())?;
+                let listed = !r.sitemap_exclude
+                    && page.out_rel != "404.html"
+                    && !page.vars.bool("sitemap_exclude");
+                listed.then(|| page_sitemap_entry(page))
+            })
+            .collect();
         super::generated::generated_files(&summaries, &globals, &listed)
             .into_iter()
             .map(|(rel, bytes)| write_generated(rel, bytes))
@@ -1140,12 +1145,22 @@ fn site_index(
         .collect();
     // Pages by tag name, then by tag slug (names may differ only in case or spacing). A
     // site has few tags and many tagged pages: each list is made and sorted on its own.
-    let mut by_name: HashMap<&str, Vec<&Arc<TagEntry>>> = HashMap::new();
-    for (entry, names) in &named {
-        for name in names {
-            by_name.entry(name).or_default().push(entry);
-        }
-    }
+    // Grouped on every core, each thread its own pages, then merged.
+    type ByName<'a> = FxHashMap<&'a str, Vec<&'a Arc<TagEntry>>>;
+    let by_name: ByName = named
+        .par_iter()
+        .fold(ByName::default, |mut by_name, (entry, names)| {
+            for name in names {
+                by_name.entry(name).or_default().push(entry);
+            }
+            by_name
+        })
+        .reduce(ByName::default, |mut all, part| {
+            for (name, entries) in part {
+                all.entry(name).or_default().extend(entries);
+            }
+            all
+        });
     let mut by_slug: HashMap<String, Vec<&Arc<TagEntry>>> = HashMap::new();
     for (name, ks) in by_name {
         by_slug.entry(refstring(name)).or_default().extend(ks);
