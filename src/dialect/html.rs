@@ -232,31 +232,58 @@ pub fn refstring(html: &str) -> String {
     refstring_plain(html).unwrap_or_else(|| refstring_general(html))
 }
 
+/// What [`refstring_plain`] does with each byte: the lowercase letter, digit, `-` or `_` it
+/// keeps, or one of the markers below.
+static REF_BYTES: [u8; 256] = {
+    let mut table = [REF_DROP; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = match c {
+            b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' => REF_SPACE,
+            b'_' | b'-' | b'0'..=b'9' | b'a'..=b'z' => c,
+            b'A'..=b'Z' => c.to_ascii_lowercase(),
+            b'<' | b'&' | 0x80.. => REF_OTHER,
+            _ => REF_DROP,
+        };
+        b += 1;
+    }
+    table
+};
+/// Punctuation the id leaves out.
+const REF_DROP: u8 = 0;
+/// Whitespace, which becomes one `_` between words.
+const REF_SPACE: u8 = 1;
+/// A tag, an entity or a character that is not ASCII: the general rule applies.
+const REF_OTHER: u8 = 2;
+
 /// [`refstring`] of ASCII text without tags or entities; None for any other text.
 fn refstring_plain(text: &str) -> Option<String> {
-    let mut out = Vec::with_capacity(text.len());
+    let mut out = String::with_capacity(text.len());
+    // The byte last written (0 before the first): a heading is short, and this runs for
+    // every one, so the state is kept in registers rather than read back from `out`.
+    let mut last = 0u8;
     let mut space = false;
     for &b in text.as_bytes() {
-        match b {
-            b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' => space = true,
-            b'_' | b'-' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => {
+        match REF_BYTES[usize::from(b)] {
+            REF_DROP => {}
+            REF_SPACE => space = true,
+            REF_OTHER => return None,
+            c => {
                 // Whitespace inside becomes `_`, and runs of `_` become one.
-                let c = b.to_ascii_lowercase();
-                let last = out.last().copied();
-                if (space || c == b'_') && last.is_some_and(|l| l != b'_') {
-                    out.push(b'_');
+                if (space || c == b'_') && last != 0 && last != b'_' {
+                    out.push('_');
+                    last = b'_';
                 }
                 space = false;
-                if c != b'_' || last.is_none() {
-                    out.push(c);
+                if c != b'_' || last == 0 {
+                    out.push(char::from(c));
+                    last = c;
                 }
             }
-            b'<' | b'&' | 0x80.. => return None,
-            _ => {}
         }
     }
-    // Only ASCII bytes were pushed.
-    String::from_utf8(out).ok().filter(|out| !out.is_empty())
+    (!out.is_empty()).then_some(out)
 }
 
 fn refstring_general(html: &str) -> String {
