@@ -178,6 +178,11 @@ impl Matches {
 
 /// Reads `\begin{name}` or `\end{name}` at `i`: the name and the token's length.
 fn env_token<'t>(text: &'t str, i: usize, prefix: &str) -> Option<(&'t str, usize)> {
+    // Every backslash of a page comes here, math included: the letter after it turns
+    // most away before the whole prefix is compared.
+    if text.as_bytes().get(i + 1) != prefix.as_bytes().get(1) {
+        return None;
+    }
     let rest = text.get(i..)?.strip_prefix(prefix)?;
     let close = rest.find('}')?;
     let name = &rest[..close];
