@@ -448,17 +448,7 @@ pub(super) fn reinsert(html: &str, inserts: &[String]) -> String {
 /// text (a substring search would set up a searcher on every call).
 fn find_char(s: &str, c: char) -> Option<usize> {
     let mut buf = [0u8; 4];
-    let needle = c.encode_utf8(&mut buf).as_bytes();
-    let bytes = s.as_bytes();
-    let mut from = 0;
-    while let Some(k) = memchr::memchr(needle[0], &bytes[from..]) {
-        let at = from + k;
-        if bytes[at..].starts_with(needle) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+    super::html::find(s, c.encode_utf8(&mut buf))
 }
 
 /// Removes a single `<p>...</p>` wrapping the whole fragment, as Franklin does for

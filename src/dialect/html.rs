@@ -73,18 +73,24 @@ fn has_double_dash(s: &str) -> bool {
 /// (markdown splits text at every line end and inline mark).
 const SHORT: usize = 128;
 
+/// A table of 256 flags, set for the bytes of `bytes`.
+pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+}
+
 /// The bytes HTML text escapes (`& < > "`), and `extra`.
 const fn stops(extra: &[u8]) -> [bool; 256] {
-    let mut table = [false; 256];
+    let mut table = byte_table(extra);
     table[b'&' as usize] = true;
     table[b'<' as usize] = true;
     table[b'>' as usize] = true;
     table[b'"' as usize] = true;
-    let mut k = 0;
-    while k < extra.len() {
-        table[extra[k] as usize] = true;
-        k += 1;
-    }
     table
 }
 

@@ -124,16 +124,7 @@ impl Default for Unclosed {
 /// pages that use a command thousands of times fast.
 fn is_plain(text: &str) -> bool {
     /// The bytes that may start a construct or mean something to markdown.
-    static MARKUP: [bool; 256] = {
-        let mut table = [false; 256];
-        let bytes = b"\\$@#{}[]<>*_`~!&+-|\n\r=\"\t";
-        let mut k = 0;
-        while k < bytes.len() {
-            table[bytes[k] as usize] = true;
-            k += 1;
-        }
-        table
-    };
+    static MARKUP: [bool; 256] = super::html::byte_table(b"\\$@#{}[]<>*_`~!&+-|\n\r=\"\t");
     let starts_with_digit = text.trim_start().starts_with(|c: char| c.is_ascii_digit());
     // Eight bytes at a time through the table: titles and command bodies are short, and
     // this runs for each of them.

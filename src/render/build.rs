@@ -646,7 +646,7 @@ pub fn build_cached(
             });
         // The sitemap lists the pages written, and the files made from all pages need
         // nothing else: they are made and written here, beside the tag pages.
-        // On every core: each entry reads the page's variables, and nothing else runs now.
+        // Read on every core: each entry looks up a few of its page's variables.
         let listed: Vec<SitemapEntry> = rendered
             .par_iter()
             .zip(&pages)

@@ -677,7 +677,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn word_lists_are_sorted_for_binary_search() {
+    fn word_lists_are_sorted_so_words_of_one_first_byte_are_together() {
         for (name, lang) in ALL {
             for list in [lang.keywords.list, lang.types.list, lang.constants.list] {
                 assert!(
