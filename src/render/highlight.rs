@@ -36,9 +36,13 @@ const CLOSE: &str = "</code></pre>";
 /// Blocks whose language is unknown (or plain text) are copied unchanged, as is everything
 /// outside code blocks.
 pub fn highlight_html(html: &str) -> String {
-    let Some(first) = find_open(html, 0) else {
-        return html.to_string();
-    };
+    highlight_blocks(html).unwrap_or_else(|| html.to_string())
+}
+
+/// [`highlight_html`], or None when `html` holds no code block (and would come back as it
+/// is): the page is searched for its first block once, not once to ask and again to work.
+pub fn highlight_blocks(html: &str) -> Option<String> {
+    let first = find_open(html, 0)?;
     // Spans roughly double the size of a block; the rest of the page is copied as it is.
     let mut out = String::with_capacity(html.len() + html.len() / 2);
     let mut pos = 0;
@@ -68,12 +72,7 @@ pub fn highlight_html(html: &str) -> String {
         next = find_open(html, pos);
     }
     out.push_str(&html[pos..]);
-    out
-}
-
-/// Whether `html` holds a code block to highlight.
-pub fn has_code_blocks(html: &str) -> bool {
-    find_open(html, 0).is_some()
+    Some(out)
 }
 
 /// Position of the next code block opener at or after `from`.

@@ -37,9 +37,15 @@ type Typeset = Result<Arc<str>, String>;
 
 /// [`render_math`], reusing and filling `cache`.
 pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<String>) {
+    typeset_math(html, cache).unwrap_or_else(|| (html.to_string(), Vec::new()))
+}
+
+/// [`render_math_with`], or None when `html` holds no `\(` or `\[` (and would come back as
+/// it is): the page is searched for them once, not once to ask and again to work.
+pub fn typeset_math(html: &str, cache: Option<&MathCache>) -> Option<(String, Vec<String>)> {
     let holds = crate::dialect::html::holds;
     if !holds(html, "\\(") && !holds(html, "\\[") {
-        return (html.to_string(), Vec::new());
+        return None;
     }
     // Only a `\` can start a formula, and pages hold few. Markup matters only where it
     // holds one: comments and raw elements are found in one search over the page, and a
@@ -72,7 +78,7 @@ pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<S
             None => break,
         }
     }
-    formulas.finish()
+    Some(formulas.finish())
 }
 
 /// The page being rewritten as its formulas are typeset.

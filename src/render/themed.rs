@@ -77,17 +77,9 @@ pub fn page(
     let file: Arc<str> = Arc::from(view.rpath);
     // Math first: it steps over code blocks whole, which is quicker before highlighting
     // has filled them with tags.
-    let holds = crate::dialect::html::holds;
-    let (body, problems) = if holds(&body, "\\(") || holds(&body, "\\[") {
-        super::math::render_math_with(&body, Some(&theme_cache.math))
-    } else {
-        (body.into_owned(), Vec::new())
-    };
-    let body = if super::highlight::has_code_blocks(&body) {
-        super::highlight::highlight_html(&body)
-    } else {
-        body
-    };
+    let (body, problems) = super::math::typeset_math(&body, Some(&theme_cache.math))
+        .unwrap_or_else(|| (body.into_owned(), Vec::new()));
+    let body = super::highlight::highlight_blocks(&body).unwrap_or(body);
     if !problems.is_empty() {
         let lines = LineIndex::new(source);
         for p in problems {
