@@ -56,12 +56,8 @@ impl Nibbles {
 impl ByteSet {
     /// The set of `bytes`.
     pub(super) fn new(bytes: &[u8]) -> ByteSet {
-        let mut table = [false; 256];
-        for b in bytes {
-            table[usize::from(*b)] = true;
-        }
         ByteSet {
-            table,
+            table: super::html::byte_table(bytes),
             nibbles: Nibbles::new(bytes),
         }
     }

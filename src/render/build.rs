@@ -1145,22 +1145,12 @@ fn site_index(
         .collect();
     // Pages by tag name, then by tag slug (names may differ only in case or spacing). A
     // site has few tags and many tagged pages: each list is made and sorted on its own.
-    // Grouped on every core, each thread its own pages, then merged.
-    type ByName<'a> = FxHashMap<&'a str, Vec<&'a Arc<TagEntry>>>;
-    let by_name: ByName = named
-        .par_iter()
-        .fold(ByName::default, |mut by_name, (entry, names)| {
-            for name in names {
-                by_name.entry(name).or_default().push(entry);
-            }
-            by_name
-        })
-        .reduce(ByName::default, |mut all, part| {
-            for (name, entries) in part {
-                all.entry(name).or_default().extend(entries);
-            }
-            all
-        });
+    let mut by_name: FxHashMap<&str, Vec<&Arc<TagEntry>>> = FxHashMap::default();
+    for (entry, names) in &named {
+        for name in names {
+            by_name.entry(name).or_default().push(entry);
+        }
+    }
     let mut by_slug: HashMap<String, Vec<&Arc<TagEntry>>> = HashMap::new();
     for (name, ks) in by_name {
         by_slug.entry(refstring(name)).or_default().extend(ks);

@@ -57,12 +57,12 @@ pub fn generated_files(
     }
     if flag(vars, "generate_robots", true) {
         let mut disallow = vars.strings("robots_disallow");
-        let these: Vec<String> = pages
-            .par_iter()
-            .filter(|p| p.vars.bool("robots_disallow_this_page"))
-            .map(|p| p.url.to_string())
-            .collect();
-        disallow.extend(these);
+        disallow.extend(
+            pages
+                .iter()
+                .filter(|p| p.vars.bool("robots_disallow_this_page"))
+                .map(|p| p.url.to_string()),
+        );
         files.push((
             "robots.txt".to_string(),
             robots_txt(&website_url, &sitemap_name, &disallow).into_bytes(),

@@ -31,16 +31,17 @@ const OPEN: &str = "<pre><code class=\"language-";
 /// Closing of a code block.
 const CLOSE: &str = "</code></pre>";
 
-/// Highlights every `<pre><code class="language-X">…</code></pre>` block of `html`.
-///
-/// Blocks whose language is unknown (or plain text) are copied unchanged, as is everything
-/// outside code blocks.
-pub fn highlight_html(html: &str) -> String {
+/// [`highlight_blocks`], the page as it is when it holds no code block.
+#[cfg(test)]
+fn highlight_html(html: &str) -> String {
     highlight_blocks(html).unwrap_or_else(|| html.to_string())
 }
 
-/// [`highlight_html`], or None when `html` holds no code block (and would come back as it
-/// is): the page is searched for its first block once, not once to ask and again to work.
+/// Highlights every `<pre><code class="language-X">…</code></pre>` block of `html`.
+///
+/// Blocks whose language is unknown (or plain text) are copied unchanged, as is everything
+/// outside code blocks. None when `html` holds no code block: the page is searched for its
+/// first block once, not once to ask and again to work.
 pub fn highlight_blocks(html: &str) -> Option<String> {
     let first = find_open(html, 0)?;
     // Spans roughly double the size of a block; the rest of the page is copied as it is.

@@ -19,11 +19,9 @@ use super::highlight::unescape_html;
 /// Elements whose content is never math, whatever it contains.
 const RAW_ELEMENTS: [&str; 4] = ["pre", "code", "script", "style"];
 
-/// Converts the TeX delimited by `\(…\)` and `\[…\]` in the text of `html` to MathML.
-///
-/// Returns the new HTML and one message per formula that could not be converted; such
-/// formulas are left as they were.
-pub fn render_math(html: &str) -> (String, Vec<String>) {
+/// [`typeset_math`] without a cache, the page as it is when it holds no formula.
+#[cfg(test)]
+fn render_math(html: &str) -> (String, Vec<String>) {
     render_math_with(html, None)
 }
 
@@ -35,13 +33,18 @@ pub struct MathCache(Mutex<[FxHashMap<String, Typeset>; 2]>);
 /// A formula's MathML, or why it has none.
 type Typeset = Result<Arc<str>, String>;
 
-/// [`render_math`], reusing and filling `cache`.
-pub fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<String>) {
+/// [`typeset_math`], the page as it is when it holds no formula.
+#[cfg(test)]
+fn render_math_with(html: &str, cache: Option<&MathCache>) -> (String, Vec<String>) {
     typeset_math(html, cache).unwrap_or_else(|| (html.to_string(), Vec::new()))
 }
 
-/// [`render_math_with`], or None when `html` holds no `\(` or `\[` (and would come back as
-/// it is): the page is searched for them once, not once to ask and again to work.
+/// Converts the TeX delimited by `\(…\)` and `\[…\]` in the text of `html` to MathML,
+/// reusing and filling `cache`.
+///
+/// Returns the new HTML and one message per formula that could not be converted; such
+/// formulas are left as they were. None when `html` holds no `\(` or `\[`: the page is
+/// searched for them once, not once to ask and again to work.
 pub fn typeset_math(html: &str, cache: Option<&MathCache>) -> Option<(String, Vec<String>)> {
     let holds = crate::dialect::html::holds;
     if !holds(html, "\\(") && !holds(html, "\\[") {
