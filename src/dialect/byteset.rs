@@ -3,7 +3,8 @@
 //! and on a large site that skipping is a good part of the build.
 //!
 //! The one `unsafe` of the project is here: the AVX2 classification of a text's bytes,
-//! with loads that stay inside the text and a runtime check for the instructions.
+//! with loads that stay inside the text and a runtime check for the instructions, and the
+//! SSE2 search for the first of a few bytes that the HTML escaping runs on.
 
 use std::sync::LazyLock;
 
@@ -156,6 +157,78 @@ mod avx2 {
     }
 }
 
+/// Offset of the first byte of `hay` that is one of `needles`.
+///
+/// Escaping looks for four or five bytes in every text markdown hands it, a hundred
+/// thousand texts per thousand pages, most a line or shorter: sixteen bytes compared at a
+/// step, with no setup, is several times faster there than a table read byte by byte.
+pub(crate) fn first_of<const N: usize>(hay: &[u8], needles: &[u8; N]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of every x86-64 CPU.
+        unsafe { sse2::first_of(hay, needles) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        hay.iter().position(|b| needles.contains(b))
+    }
+}
+
+/// The search for the first of a few bytes, 16 bytes at a step.
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
+    };
+
+    /// See [`super::first_of`].
+    ///
+    /// # Safety
+    /// The CPU must have SSE2 (every x86-64 CPU has).
+    #[target_feature(enable = "sse2")]
+    pub(super) unsafe fn first_of<const N: usize>(hay: &[u8], needles: &[u8; N]) -> Option<usize> {
+        let mut at = 0;
+        while let Some(block) = hay.get(at..at + 16) {
+            let found = mask(block, needles);
+            if found != 0 {
+                return Some(at + found.trailing_zeros() as usize);
+            }
+            at += 16;
+        }
+        let left = hay.len() - at;
+        if left == 0 {
+            return None;
+        }
+        let found = if hay.len() >= 16 {
+            // The last 16 bytes, of which the first `16 - left` were searched already.
+            mask(&hay[hay.len() - 16..], needles) >> (16 - left)
+        } else {
+            // A short text is searched in a padded copy; hits in the padding are dropped.
+            let mut padded = [0u8; 16];
+            padded[..left].copy_from_slice(hay);
+            mask(&padded, needles) & ((1 << left) - 1)
+        };
+        (found != 0).then(|| at + found.trailing_zeros() as usize)
+    }
+
+    /// One bit per byte of the first 16 of `bytes`, set where the byte is a needle.
+    ///
+    /// # Safety
+    /// The CPU must have SSE2 and `bytes` must be at least 16 bytes long.
+    #[target_feature(enable = "sse2")]
+    unsafe fn mask<const N: usize>(bytes: &[u8], needles: &[u8; N]) -> u32 {
+        debug_assert!(bytes.len() >= 16);
+        // SAFETY: the caller guarantees 16 readable bytes.
+        let v = _mm_loadu_si128(bytes.as_ptr().cast::<__m128i>());
+        let mut hits = _mm_setzero_si128();
+        for &n in needles {
+            hits = _mm_or_si128(hits, _mm_cmpeq_epi8(v, _mm_set1_epi8(n as i8)));
+        }
+        _mm_movemask_epi8(hits) as u32
+    }
+}
+
 /// A few short strings, found with aho-corasick's vectorised Teddy where the CPU has it
 /// and with its automaton elsewhere.
 pub(crate) struct Needles {
@@ -252,6 +325,23 @@ mod tests {
                 let expected: Vec<usize> =
                     (0..hay.len()).filter(|&k| set.table[usize::from(hay[k])]).collect();
                 proptest::prop_assert_eq!(found, expected);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn first_of_finds_the_first_needle_in_any_length_of_text(
+            text in crate::test_support::text_of(&["&", "<", ">", "\"", "-", "a", " ", "é", "\0"], 70)
+        ) {
+            let hay = text.as_bytes();
+            for from in 0..=hay.len() {
+                let rest = &hay[from..];
+                proptest::prop_assert_eq!(
+                    first_of(rest, b"&<>\"-"),
+                    rest.iter().position(|b| b"&<>\"-".contains(b))
+                );
+                proptest::prop_assert_eq!(first_of(rest, b"<"), rest.iter().position(|b| *b == b'<'));
             }
         }
     }

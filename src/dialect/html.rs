@@ -35,43 +35,25 @@ pub fn holds_char(text: &str, c: char) -> bool {
 
 /// Escapes `s` onto the end of `out`.
 pub fn escape_into(out: &mut String, s: &str) {
-    if s.len() <= SHORT {
-        return escape_short(out, s, &TEXT);
-    }
-    escape_split(out, s, |bytes| memchr::memchr(b'"', bytes));
+    escape_with(out, s, b"&<>\"");
 }
 
 /// Escapes `s` onto the end of `out`, single quotes too (`&#39;`), for attribute values
 /// quoted either way.
 pub fn escape_quotes_into(out: &mut String, s: &str) {
-    if s.len() <= SHORT {
-        return escape_short(out, s, &QUOTES);
-    }
-    escape_split(out, s, |bytes| memchr::memchr2(b'"', b'\'', bytes));
+    escape_with(out, s, b"&<>\"'");
 }
 
 /// Escapes a run of prose, where Franklin also turns `--` into an en dash.
 pub fn escape_prose_into(out: &mut String, s: &str) {
-    if s.len() <= SHORT {
-        return escape_short(out, s, &PROSE);
-    }
-    if has_double_dash(s) {
-        escape_into(out, &s.replace("--", "\u{2013}"));
-    } else {
-        escape_into(out, s);
-    }
+    escape_with(out, s, b"&<>\"-");
 }
 
-/// Whether `s` holds `--`.
-fn has_double_dash(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    memchr::memchr_iter(b'-', bytes).any(|i| bytes.get(i + 1) == Some(&b'-'))
+/// Escapes code: like [`escape_into`], and braces too, so that the template pass
+/// never reads `{{` written inside code.
+pub fn escape_code_into(out: &mut String, s: &str) {
+    escape_with(out, s, b"&<>\"{}");
 }
-
-/// Texts up to this long are escaped byte by byte ([`escape_short`]): the vectorised
-/// escaper's setup costs more than such a text takes, and most text events are this short
-/// (markdown splits text at every line end and inline mark).
-const SHORT: usize = 128;
 
 /// A table of 256 flags, set for the bytes of `bytes`.
 pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
@@ -84,98 +66,34 @@ pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
     table
 }
 
-/// The bytes HTML text escapes (`& < > "`), and `extra`.
-const fn stops(extra: &[u8]) -> [bool; 256] {
-    let mut table = byte_table(extra);
-    table[b'&' as usize] = true;
-    table[b'<' as usize] = true;
-    table[b'>' as usize] = true;
-    table[b'"' as usize] = true;
-    table
-}
-
-static TEXT: [bool; 256] = stops(b"");
-static QUOTES: [bool; 256] = stops(b"'");
-static CODE: [bool; 256] = stops(b"{}");
-static PROSE: [bool; 256] = stops(b"-");
-
-/// Escapes `s` a byte at a time, stopping at the bytes of `table` (all ASCII): `& < > "`
-/// always, braces for code, `'` for attributes, and `-` for prose, where `--` becomes an
-/// en dash.
-fn escape_short(out: &mut String, s: &str, table: &[bool; 256]) {
+/// Escapes `s` onto `out`, stopping at the bytes of `stops`: `& < > "` always, `'` for
+/// attributes, braces for code, and `-` for prose, where `--` becomes an en dash.
+fn escape_with<const N: usize>(out: &mut String, s: &str, stops: &[u8; N]) {
     let bytes = s.as_bytes();
-    let stops = |b: u8| table[usize::from(b)];
     let mut last = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Eight bytes at a time through the table: most of a text stops nowhere.
-        while let Some(chunk) = bytes.get(i..i + 8) {
-            if chunk.iter().fold(false, |hit, b| hit | stops(*b)) {
-                break;
-            }
-            i += 8;
-        }
-        let Some(&b) = bytes.get(i) else {
-            break;
-        };
-        if !stops(b) {
-            i += 1;
-            continue;
-        }
-        let replacement = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            b'{' => "&#123;",
-            b'}' => "&#125;",
-            _ if bytes.get(i + 1) == Some(&b'-') => "\u{2013}",
+    let mut from = 0;
+    while let Some(k) = super::byteset::first_of(&bytes[from..], stops) {
+        let at = from + k;
+        let (replacement, len) = match bytes[at] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&#39;", 1),
+            b'{' => ("&#123;", 1),
+            b'}' => ("&#125;", 1),
+            _ if bytes.get(at + 1) == Some(&b'-') => ("\u{2013}", 2),
             _ => {
-                i += 1;
+                from = at + 1;
                 continue;
             }
         };
-        out.push_str(&s[last..i]);
+        out.push_str(&s[last..at]);
         out.push_str(replacement);
-        i += if b == b'-' { 2 } else { 1 };
-        last = i;
+        from = at + len;
+        last = from;
     }
     out.push_str(&s[last..]);
-}
-
-/// The one escaping loop for longer texts. `& < >` go to pulldown-cmark's vectorised
-/// body-text escaper and the other bytes to escape (`"`, and braces in code), which are
-/// rarer, are found by `next` and written here.
-fn escape_split(out: &mut String, s: &str, next: impl Fn(&[u8]) -> Option<usize>) {
-    let bytes = s.as_bytes();
-    let mut last = 0;
-    loop {
-        let found = next(&bytes[last..]).map(|k| last + k);
-        let end = found.unwrap_or(bytes.len());
-        let run = &s[last..end];
-        // Writing to a `String` cannot fail.
-        let _ = pulldown_cmark_escape::escape_html_body_text(&mut *out, run);
-        let Some(at) = found else {
-            return;
-        };
-        out.push_str(match bytes[at] {
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            b'{' => "&#123;",
-            _ => "&#125;",
-        });
-        last = at + 1;
-    }
-}
-
-/// Escapes code: like [`escape_into`], and braces too, so that the template pass
-/// never reads `{{` written inside code.
-pub fn escape_code_into(out: &mut String, s: &str) {
-    if s.len() <= SHORT {
-        return escape_short(out, s, &CODE);
-    }
-    escape_split(out, s, |bytes| memchr::memchr3(b'"', b'{', b'}', bytes));
 }
 
 /// [`escape_code_into`] into a new string.
@@ -396,32 +314,42 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn short_texts_are_escaped_as_the_vectorised_path_escapes_them(
+        fn escaping_replaces_exactly_the_bytes_of_its_kind(
             text in crate::test_support::text_of(&[
                 "&", "<", ">", "\"", "'", "{", "}", "-", "--", "a", " ", "é", "\u{2013}", "&amp;",
-            ], 40)
+            ], 60)
         ) {
-            let long = |table: &[bool; 256]| {
-                let mut out = String::new();
-                match table[usize::from(b'-')] {
-                    true => super::escape_split(&mut out, &text.replace("--", "\u{2013}"), |b| {
-                        memchr::memchr(b'"', b)
-                    }),
-                    false if table[usize::from(b'{')] => super::escape_split(&mut out, &text, |b| {
-                        memchr::memchr3(b'"', b'{', b'}', b)
-                    }),
-                    false if table[usize::from(b'\'')] => super::escape_split(&mut out, &text, |b| {
-                        memchr::memchr2(b'"', b'\'', b)
-                    }),
-                    false => super::escape_split(&mut out, &text, |b| memchr::memchr(b'"', b)),
+            // One character at a time, as the rules say.
+            let expected = |extra: &str| {
+                let mut out = String::from("kept ");
+                let mut chars = text.chars().peekable();
+                while let Some(c) = chars.next() {
+                    match c {
+                        '&' => out.push_str("&amp;"),
+                        '<' => out.push_str("&lt;"),
+                        '>' => out.push_str("&gt;"),
+                        '"' => out.push_str("&quot;"),
+                        '\'' if extra.contains(c) => out.push_str("&#39;"),
+                        '{' if extra.contains(c) => out.push_str("&#123;"),
+                        '}' if extra.contains(c) => out.push_str("&#125;"),
+                        '-' if extra.contains(c) && chars.peek() == Some(&'-') => {
+                            chars.next();
+                            out.push('\u{2013}');
+                        }
+                        c => out.push(c),
+                    }
                 }
                 out
             };
-            for table in [&super::TEXT, &super::CODE, &super::PROSE, &super::QUOTES] {
-                let mut short = String::from("kept ");
-                super::escape_short(&mut short, &text, table);
-                proptest::prop_assert_eq!(short, format!("kept {}", long(table)));
-            }
+            let escaped = |escape: fn(&mut String, &str)| {
+                let mut out = String::from("kept ");
+                escape(&mut out, &text);
+                out
+            };
+            proptest::prop_assert_eq!(escaped(escape_into), expected(""));
+            proptest::prop_assert_eq!(escaped(escape_quotes_into), expected("'"));
+            proptest::prop_assert_eq!(escaped(escape_prose_into), expected("-"));
+            proptest::prop_assert_eq!(escaped(escape_code_into), expected("{}"));
         }
 
         #[test]
