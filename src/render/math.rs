@@ -8,7 +8,7 @@
 
 use std::sync::{Arc, LazyLock, Mutex};
 
-use crate::dialect::byteset::Needles;
+use crate::dialect::byteset::{first_of, Needles};
 
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{push_mathml, Parser, RenderConfig, Storage};
@@ -70,7 +70,7 @@ pub fn typeset_math(html: &str, cache: Option<&MathCache>) -> Option<(String, Ve
             region = next_region(html, end);
         }
         if let Some(lt) = memchr::memrchr(b'<', &bytes[text_from..at]).map(|k| text_from + k) {
-            if memchr::memchr(b'>', &bytes[lt..at]).is_none() {
+            if first_of(&bytes[lt..at], b">").is_none() {
                 // Inside a tag: step over the rest of it.
                 pos = memchr::memchr(b'>', &bytes[at..]).map_or(html.len(), |k| at + k + 1);
                 continue;
@@ -119,8 +119,7 @@ impl<'a> Formulas<'a> {
         };
         // A formula lies within one run of text: its closer comes before the next tag.
         let tex_start = at + 2;
-        let text_end =
-            memchr::memchr(b'<', &bytes[tex_start..]).map_or(html.len(), |k| tex_start + k);
+        let text_end = first_of(&bytes[tex_start..], b"<").map_or(html.len(), |k| tex_start + k);
         let Some(tex_len) = find_closer(&html[tex_start..text_end], close) else {
             return Some(tex_start);
         };
@@ -151,14 +150,14 @@ fn next_region(html: &str, from: usize) -> Option<(usize, usize)> {
     let mut at = from;
     while let Some(start) = next_opener(bytes, at) {
         at = start + 1;
-        if !is_region(&html[start..]) {
+        let Some(len) = region_len(&html[start..]) else {
             continue;
-        }
+        };
         // Inside a tag (`<a title="<pre>">`) it is an attribute's text, as a tag ends at
         // its first `>`.
         let tag_from = memchr::memrchr(b'>', &bytes[from..start]).map_or(from, |k| from + k + 1);
-        if memchr::memchr(b'<', &bytes[tag_from..start]).is_none() {
-            return Some((start, start + markup_len(&html[start..])));
+        if first_of(&bytes[tag_from..start], b"<").is_none() {
+            return Some((start, start + len));
         }
     }
     None
@@ -183,47 +182,46 @@ fn next_opener(bytes: &[u8], from: usize) -> Option<usize> {
     OPENERS.find(bytes, from)
 }
 
-/// Whether the markup at the start of `s` is a comment or a raw element.
-fn is_region(s: &str) -> bool {
+/// Length of the comment or whole raw element (`<pre>…</pre>` and friends) at the start
+/// of `s` (which starts with `<`), or None when `s` starts some other tag.
+fn region_len(s: &str) -> Option<usize> {
     if s.starts_with("<!--") {
-        return true;
+        return Some(s.find("-->").map_or(s.len(), |end| end + 3));
     }
-    let name_len = s[1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
-    let name = &s.as_bytes()[1..1 + name_len];
-    RAW_ELEMENTS
+    let bytes = s.as_bytes();
+    let name_len = bytes[1..]
         .iter()
-        .any(|raw| raw.as_bytes().eq_ignore_ascii_case(name))
-}
-
-/// Length of the markup starting at `s` (which starts with `<`) that must be copied verbatim:
-/// a comment, a whole raw element (`<pre>…</pre>` and friends) or a single tag.
-fn markup_len(s: &str) -> usize {
-    if s.starts_with("<!--") {
-        return s.find("-->").map_or(s.len(), |end| end + 3);
-    }
-    let tag_end = memchr::memchr(b'>', s.as_bytes()).map_or(s.len(), |end| end + 1);
-    let name_len = s[1..].bytes().take_while(u8::is_ascii_alphanumeric).count();
-    let name = &s.as_bytes()[1..1 + name_len];
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let name = &bytes[1..1 + name_len];
     if !RAW_ELEMENTS
         .iter()
         .any(|raw| raw.as_bytes().eq_ignore_ascii_case(name))
     {
-        return tag_end;
+        return None;
     }
+    let tag_end = first_of(bytes, b">").map_or(s.len(), |end| end + 1);
     // Raw elements of one name do not nest in practice, so the first closing tag ends them.
-    match find_close_tag(s, tag_end, name) {
-        Some(close_start) => s[close_start..]
-            .find('>')
-            .map_or(s.len(), |end| close_start + end + 1),
+    Some(match find_close_tag(s, tag_end, name) {
+        Some(close_start) => {
+            first_of(&bytes[close_start..], b">").map_or(s.len(), |end| close_start + end + 1)
+        }
         None => s.len(),
-    }
+    })
+}
+
+/// Length of the markup starting at `s` (which starts with `<`) that must be copied verbatim:
+/// a comment, a whole raw element or a single tag.
+#[cfg(test)]
+fn markup_len(s: &str) -> usize {
+    region_len(s).unwrap_or_else(|| first_of(s.as_bytes(), b">").map_or(s.len(), |end| end + 1))
 }
 
 /// Offset of the first `</name` (any case) in `s` at or after `from`.
 fn find_close_tag(s: &str, from: usize, name: &[u8]) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut at = from;
-    while let Some(k) = memchr::memchr(b'<', bytes.get(at..)?) {
+    while let Some(k) = first_of(bytes.get(at..)?, b"<") {
         let start = at + k;
         if bytes.get(start + 1) != Some(&b'/') {
             at = start + 1;
