@@ -12,6 +12,7 @@
 //! Templates see the fields of [`PageContext`] (or [`TagContext`]) plus `toc_tree`, the flat
 //! heading list nested by level, which the tera language cannot compute itself.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -525,37 +526,39 @@ fn serialize_headings<S: Serializer>(headings: &[Heading], s: S) -> Result<S::Ok
     }))
 }
 
-/// An entry of the table of contents.
+/// An entry of the table of contents, borrowing from the page's headings.
 #[derive(Debug, Serialize, PartialEq)]
-pub(super) struct TocNode {
-    pub(super) id: String,
-    pub(super) html: String,
+pub(super) struct TocNode<'a> {
+    pub(super) id: &'a str,
+    pub(super) html: Cow<'a, str>,
     level: u8,
-    pub(super) children: Vec<TocNode>,
+    pub(super) children: Vec<TocNode<'a>>,
 }
 
 /// Nests the page's headings for the table of contents.
 ///
 /// A lone `<h1>` is the page title and is left out; two levels are shown below the top one,
 /// and a contents list of a single entry is not worth showing, so it comes back empty.
-pub(super) fn toc_tree(headings: &[Heading]) -> Vec<TocNode> {
+pub(super) fn toc_tree(headings: &[Heading]) -> Vec<TocNode<'_>> {
     let h1_count = headings.iter().filter(|h| h.level == 1).count();
     let is_title = |h: &Heading| h1_count == 1 && h.level == 1;
-    let kept: Vec<&Heading> = headings
-        .iter()
-        .filter(|h| !h.id.is_empty() && !is_title(h))
-        .collect();
-    let Some(top) = kept.iter().map(|h| h.level).min() else {
+    let listed = |h: &&Heading| !h.id.is_empty() && !is_title(h);
+    let Some(top) = headings.iter().filter(listed).map(|h| h.level).min() else {
         return Vec::new();
     };
-    let kept: Vec<&Heading> = kept.into_iter().filter(|h| h.level <= top + 1).collect();
-    if kept.len() < 2 {
+    let kept = || {
+        headings
+            .iter()
+            .filter(listed)
+            .filter(move |h| h.level <= top + 1)
+    };
+    if kept().nth(1).is_none() {
         return Vec::new();
     }
-    let mut roots: Vec<TocNode> = Vec::new();
-    for h in kept {
+    let mut roots: Vec<TocNode<'_>> = Vec::new();
+    for h in kept() {
         let node = TocNode {
-            id: h.id.clone(),
+            id: &h.id,
             html: strip_links(&h.html),
             level: h.level,
             children: Vec::new(),
@@ -569,7 +572,11 @@ pub(super) fn toc_tree(headings: &[Heading]) -> Vec<TocNode> {
 }
 
 /// Removes `<a …>` and `</a>` tags, since a toc entry is itself a link.
-fn strip_links(html: &str) -> String {
+fn strip_links(html: &str) -> Cow<'_, str> {
+    // Most headings are plain text.
+    if memchr::memchr(b'<', html.as_bytes()).is_none() {
+        return Cow::Borrowed(html);
+    }
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -588,7 +595,7 @@ fn strip_links(html: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// Builds the nested navigation from (url, title, rpath) of all pages: folders become groups, index pages their heads, sorted by a `weight`-free rule: index first, then by title.
@@ -1194,14 +1201,20 @@ mod tests {
 
     #[test]
     fn toc_tree_nests_by_level() {
-        let tree = toc_tree(&[
+        let headings = [
             heading(2, "a", "A"),
             heading(3, "b", "B"),
             heading(2, "c", "C"),
-        ]);
+        ];
+        let tree = toc_tree(&headings);
         assert_eq!(tree.len(), 2);
         assert_eq!(tree[0].children.len(), 1);
         assert_eq!(tree[0].children[0].html, "B");
         assert!(toc_tree(&[heading(1, "t", "Title")]).is_empty());
+        let linked = [
+            heading(2, "a", "<a href=\"/x/\">A</a> <em>b</em>"),
+            heading(2, "c", "C"),
+        ];
+        assert_eq!(toc_tree(&linked)[0].html, "A <em>b</em>");
     }
 }
