@@ -132,8 +132,6 @@ impl Date {
 
     /// Julia's `Dates.format` for the common codes: `yyyy yy mm m dd d U u E e`.
     pub fn format(self, pattern: &str) -> String {
-        use std::fmt::Write;
-        // Writing to a `String` cannot fail, hence the ignored results.
         let mut out = String::with_capacity(pattern.len() + 8);
         let month_name = MONTHS[(self.month.clamp(1, 12) - 1) as usize];
         let weekday = DAYS[(self.to_days() + 3).rem_euclid(7) as usize];
@@ -142,12 +140,12 @@ impl Date {
             let run_len = rest.len() - rest.trim_start_matches(c).len();
             let run = run_len / c.len_utf8();
             match c {
-                'y' if run >= 4 => _ = write!(out, "{:04}", self.year),
-                'y' => _ = write!(out, "{:02}", self.year.rem_euclid(100)),
-                'm' if run >= 2 => _ = write!(out, "{:02}", self.month),
-                'm' => _ = write!(out, "{}", self.month),
-                'd' if run >= 2 => _ = write!(out, "{:02}", self.day),
-                'd' => _ = write!(out, "{}", self.day),
+                'y' if run >= 4 => push_padded(&mut out, self.year.into(), 4),
+                'y' => push_padded(&mut out, self.year.rem_euclid(100).into(), 2),
+                'm' if run >= 2 => push_padded(&mut out, self.month.into(), 2),
+                'm' => push_padded(&mut out, self.month.into(), 0),
+                'd' if run >= 2 => push_padded(&mut out, self.day.into(), 2),
+                'd' => push_padded(&mut out, self.day.into(), 0),
                 'U' => out.push_str(month_name),
                 'u' => out.push_str(&month_name[..3]),
                 'E' => out.push_str(weekday),
@@ -173,9 +171,61 @@ impl Date {
     }
 }
 
+/// Writes `n` in decimal, zero-padded to `width` digits as `{:0width$}` would (every page
+/// formats two dates, and the formatting machinery cost more than the rest of the date).
+fn push_padded(out: &mut String, n: i64, width: usize) {
+    if n < 0 {
+        use std::fmt::Write;
+        // Writing to a `String` cannot fail.
+        let _ = write!(out, "{n:0width$}");
+        return;
+    }
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - k..width {
+        out.push('0');
+    }
+    for d in &digits[k..] {
+        out.push(char::from(*d));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_padded_as_the_formatter_pads_them() {
+        for n in [
+            0,
+            5,
+            9,
+            10,
+            42,
+            99,
+            100,
+            2024,
+            12345,
+            -5,
+            -2024,
+            i64::from(i32::MIN),
+        ] {
+            for width in [0, 2, 4] {
+                let mut out = String::from("x");
+                push_padded(&mut out, n, width);
+                assert_eq!(out, format!("x{n:0width$}"), "{n} {width}");
+            }
+        }
+    }
 
     #[test]
     fn iso_dates_are_written_as_the_formatter_writes_them() {
