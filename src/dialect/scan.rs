@@ -152,6 +152,11 @@ fn lone_placeholder(md: &str) -> Option<usize> {
     }
 }
 
+/// The pairs matched in `text`, matched on first use.
+fn pairs<'m>(m: &'m mut Option<Matches>, text: &str) -> &'m Matches {
+    m.get_or_insert_with(|| Matches::new(text))
+}
+
 impl PageState<'_> {
     /// Converts a fragment of dialect text to HTML. `recursive` fragments (command bodies,
     /// div contents, titles) lose a single wrapping `<p>` and may not hold `@def`s.
@@ -171,7 +176,9 @@ impl PageState<'_> {
             return escape(text.trim());
         }
         self.depth += 1;
-        let m = Matches::new(text);
+        // Only commands, divs and `{{ }}` blocks need the pairs matched, and command and
+        // div bodies often hold none of them.
+        let mut m: Option<Matches> = None;
         // A page's own text has a few dozen constructs: room for them up front (a command
         // or div body has few, and gets none).
         let room = if recursive { 0 } else { 32 };
@@ -214,13 +221,13 @@ impl PageState<'_> {
                 b'[' => self.footnote(text, i),
                 b'\\' if text[i..].starts_with("\\[") && i >= unclosed.bracket => None,
                 b'\\' => {
-                    let s = self.backslash(text, i, &m, origin);
+                    let s = self.backslash(text, i, pairs(&mut m, text), origin);
                     if s.is_none() && text[i..].starts_with("\\[") {
                         unclosed.bracket = i;
                     }
                     s
                 }
-                b'@' => self.at_sign(text, i, &m, origin, recursive),
+                b'@' => self.at_sign(text, i, pairs(&mut m, text), origin, recursive),
                 b'#' if line_start => self.header(text, i, origin),
                 b'$' if i < unclosed.dollar => {
                     let s = self.dollar(text, i, origin);
@@ -244,7 +251,7 @@ impl PageState<'_> {
                         s
                     }
                 }
-                b'{' => self.template_block(text, i, &m, origin),
+                b'{' => self.template_block(text, i, pairs(&mut m, text), origin),
                 _ => None,
             };
             match step {
