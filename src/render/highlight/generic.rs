@@ -2,6 +2,7 @@
 //! no regular expressions, driven by a [`Lang`] description.
 
 use super::scan::{is_word, Class, Scanner, OTHER};
+use crate::dialect::byteset::first_of;
 
 /// A string delimiter pair.
 #[derive(Clone, Copy, Debug)]
@@ -644,7 +645,14 @@ pub(crate) fn string_at(s: &Scanner<'_, '_>, pos: usize, quote: &Quote) -> Optio
 pub(crate) fn string_body(s: &Scanner<'_, '_>, mut pos: usize, quote: &Quote) -> usize {
     let close = quote.close.as_bytes();
     let first = close[0];
+    // The bytes that may matter (an entity may stand for the closer): the rest is stepped
+    // over sixteen bytes at a time.
+    let stops = [first, b'\\', b'\n', b'&'];
     while pos < s.len() {
+        let Some(k) = first_of(&s.b[pos..], &stops) else {
+            return s.len();
+        };
+        pos += k;
         let (c, len) = s.unit(pos);
         if c == first {
             if let Some(end) = s.matches(pos, close) {

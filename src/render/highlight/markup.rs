@@ -3,6 +3,7 @@
 
 use super::generic::{string_body, Quote};
 use super::scan::{is_word, Class, Scanner};
+use crate::dialect::byteset::first_of;
 
 /// Whether the unit meaning `c` ends a YAML scalar token (a blank, the end of a line or of the
 /// code).
@@ -126,8 +127,19 @@ fn yaml_key_colon(s: &Scanner<'_, '_>, p: usize, flow: usize) -> bool {
 fn yaml_plain(s: &mut Scanner<'_, '_>, pos: usize, flow: usize) -> usize {
     let mut end = s.next(pos);
     loop {
+        // Only these bytes can end the scalar, or start an entity that means one that does:
+        // the rest is stepped over sixteen bytes at a time.
+        let next = match flow {
+            0 => first_of(&s.b[end..], b"\n:#&"),
+            _ => first_of(&s.b[end..], b"\n:#&,[]{}"),
+        };
+        let Some(k) = next else {
+            end = s.len();
+            break;
+        };
+        end += k;
         let (c, l) = s.unit(end);
-        if c == b'\n' || l == 0 {
+        if c == b'\n' {
             break;
         }
         if c == b':' && yaml_key_colon(s, end, flow) {
