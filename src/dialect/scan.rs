@@ -31,6 +31,8 @@ struct Intermediate {
     inserts: Vec<String>,
     /// Fragment offset of the first raw HTML tag seen in the markdown text.
     raw_html: Option<usize>,
+    /// Whether some `<` of the text stands as [`LT`] in `md`.
+    lt: bool,
 }
 
 /// Stands for `<` in the intermediate markdown; written back as `&lt;`.
@@ -65,6 +67,7 @@ impl Intermediate {
                         .get_or_insert(start + (chunk.len() - rest.len()) + k);
                 }
                 self.md.push(LT);
+                self.lt = true;
             }
             rest = after;
         }
@@ -282,7 +285,11 @@ impl PageState<'_> {
         }
         if recursive && is_plain(&inter.md) {
             // Nothing for markdown to do: skip the parser (macro-heavy pages call this a lot).
-            let out = reinsert(&escape(inter.md.trim()), &inter.inserts);
+            let mut text = escape(inter.md.trim());
+            if inter.lt {
+                text = text.replace(LT, "&lt;");
+            }
+            let out = reinsert(&text, &inter.inserts);
             self.depth -= 1;
             return out;
         }
@@ -316,7 +323,8 @@ impl PageState<'_> {
         }
         let restored;
         let mut html = md.html.as_str();
-        if super::html::holds_char(html, LT) {
+        // Known from the text rather than searched for: a page's HTML is long.
+        if inter.lt {
             restored = html.replace(LT, "&lt;");
             html = restored.as_str();
         }
