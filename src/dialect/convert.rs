@@ -377,20 +377,7 @@ fn placeholder(i: usize) -> String {
 /// Appends the placeholder for insert number `i` to `out`.
 pub(super) fn push_placeholder(out: &mut String, i: usize) {
     out.push(PH_OPEN);
-    let mut digits = [0u8; 20];
-    let mut n = i;
-    let mut k = digits.len();
-    loop {
-        k -= 1;
-        digits[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for d in &digits[k..] {
-        out.push(char::from(*d));
-    }
+    super::html::push_decimal(out, i as u64, 0);
     out.push(PH_CLOSE);
 }
 

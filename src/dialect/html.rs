@@ -55,6 +55,28 @@ pub fn escape_code_into(out: &mut String, s: &str) {
     escape_with(out, s, b"&<>\"{}");
 }
 
+/// Writes `n` in decimal, zero-padded to `width` digits, without the formatting machinery
+/// (placeholders and dates are written for every page, and it cost more than they did).
+pub fn push_decimal(out: &mut String, n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    let mut v = n;
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - k..width {
+        out.push('0');
+    }
+    for d in &digits[k..] {
+        out.push(char::from(*d));
+    }
+}
+
 /// A table of 256 flags, set for the bytes of `bytes`.
 pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];

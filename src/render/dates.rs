@@ -171,8 +171,7 @@ impl Date {
     }
 }
 
-/// Writes `n` in decimal, zero-padded to `width` digits as `{:0width$}` would (every page
-/// formats two dates, and the formatting machinery cost more than the rest of the date).
+/// Writes `n` zero-padded to `width` digits as `{:0width$}` would.
 fn push_padded(out: &mut String, n: i64, width: usize) {
     if n < 0 {
         use std::fmt::Write;
@@ -180,23 +179,7 @@ fn push_padded(out: &mut String, n: i64, width: usize) {
         let _ = write!(out, "{n:0width$}");
         return;
     }
-    let mut digits = [0u8; 20];
-    let mut k = digits.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        k -= 1;
-        digits[k] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    for _ in digits.len() - k..width {
-        out.push('0');
-    }
-    for d in &digits[k..] {
-        out.push(char::from(*d));
-    }
+    crate::dialect::html::push_decimal(out, n.unsigned_abs(), width);
 }
 
 #[cfg(test)]

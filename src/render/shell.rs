@@ -181,7 +181,7 @@ fn toc_list(out: &mut String, nodes: &[TocNode]) {
     out.push_str("<ol>");
     for node in nodes {
         out.push_str("\n  <li><a href=\"#");
-        escape_html_into(out, &node.id);
+        escape_html_into(out, node.id);
         out.push_str("\">");
         out.push_str(&node.html);
         out.push_str("</a>");
