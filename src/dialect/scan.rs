@@ -1,6 +1,8 @@
 //! The scanner: finds Franklin's constructs in a fragment of text, turns each into an
 //! insert, and leaves the rest to the markdown layer.
 
+use std::borrow::Cow;
+
 use super::byteset::SPECIAL;
 use super::code::{code_block_html, parse_info, strip_body, visible_code};
 use super::convert::{
@@ -72,6 +74,15 @@ impl Intermediate {
             rest = after;
         }
         self.md.push_str(rest);
+    }
+
+    /// `html` made from `md` with every hidden `<` written as `&lt;`. Whether there is one
+    /// is known from the text: a page's HTML is long to search.
+    fn show_lt<'h>(&self, html: &'h str) -> Cow<'h, str> {
+        match self.lt {
+            true => Cow::Owned(html.replace(LT, "&lt;")),
+            false => Cow::Borrowed(html),
+        }
     }
 
     fn push(&mut self, out: Out) {
@@ -285,11 +296,8 @@ impl PageState<'_> {
         }
         if recursive && is_plain(&inter.md) {
             // Nothing for markdown to do: skip the parser (macro-heavy pages call this a lot).
-            let mut text = escape(inter.md.trim());
-            if inter.lt {
-                text = text.replace(LT, "&lt;");
-            }
-            let out = reinsert(&text, &inter.inserts);
+            let text = escape(inter.md.trim());
+            let out = reinsert(&inter.show_lt(&text), &inter.inserts);
             self.depth -= 1;
             return out;
         }
@@ -321,17 +329,11 @@ impl PageState<'_> {
                 "wrap HTML in `~~~ ... ~~~` to insert it as HTML",
             );
         }
-        let restored;
-        let mut html = md.html.as_str();
-        // Known from the text rather than searched for: a page's HTML is long.
-        if inter.lt {
-            restored = html.replace(LT, "&lt;");
-            html = restored.as_str();
-        }
+        let shown = inter.show_lt(&md.html);
         let html = if recursive {
-            strip_single_p(html)
+            strip_single_p(&shown)
         } else {
-            html
+            &shown
         };
         let out = reinsert(html, &inter.inserts);
         self.depth -= 1;
