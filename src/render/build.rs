@@ -602,51 +602,22 @@ pub fn build_cached(
         let written = out.write(&rel, &bytes);
         (rel, written)
     };
-    let (index, (summaries, nav_script)) = rayon::join(
-        || site_index(&pages, &globals, layouts, vars_read),
-        || {
-            let summaries = pages_summary(&pages);
-            let nav_script = theme
-                .as_ref()
-                .map(|_| super::theme::nav_script(&super::themed::site_nav(&summaries)));
-            (summaries, nav_script)
-        },
-    );
-    if let (Some(script), false) = (&nav_script, opts.one_shot) {
-        // Every page shows the sidebar: a live session reloads them all when it changes.
-        report.page_hashes.insert(
-            super::theme::NAV_SCRIPT.to_string(),
-            crate::dialect::html::content_hash(script.as_bytes()),
-        );
-    }
-    let nav_written = nav_script
-        .map(|script| write_generated(super::theme::NAV_SCRIPT.to_string(), script.into_bytes()));
-
-    // Pages are written as soon as they are laid out, so the whole site's HTML is never
-    // held in memory at once. The pages laid out during the conversion pass already have
-    // their slot: the others fill theirs in place.
-    let mut rendered = early;
-    let render_pass = || {
-        rendered
-            .par_iter_mut()
-            .zip(&pages)
-            .enumerate()
-            .for_each(|(k, (slot, page))| {
-                if page.draft {
-                    *slot = None;
-                } else if slot.is_none() {
-                    *slot = Some(match reuse(cache, site_unchanged, page, &out) {
-                        Some(kept) => {
-                            progress.advance();
-                            Rendered { index: k, ..kept }
-                        }
-                        None => lay_out_and_write(page, k, &index, &lay_out),
-                    });
-                }
-            });
-        // The sitemap lists the pages written, and the files made from all pages need
-        // nothing else: they are made and written here, beside the tag pages.
-        // Read on every core: each entry looks up a few of its page's variables.
+    let sidebar = |summaries: &[PageSummary]| {
+        theme
+            .as_ref()
+            .map(|_| super::theme::nav_script(&super::themed::site_nav(summaries)))
+    };
+    // Every page shows the sidebar: a live session reloads them all when it changes.
+    let write_sidebar = |script: String| {
+        let hash = (!opts.one_shot).then(|| crate::dialect::html::content_hash(script.as_bytes()));
+        (
+            hash,
+            write_generated(super::theme::NAV_SCRIPT.to_string(), script.into_bytes()),
+        )
+    };
+    // The sitemap lists the pages written, and the files made from all pages need
+    // nothing else. Read on every core: each entry looks up a few of its page's variables.
+    let sitemap_and_feeds = |rendered: &[Option<Rendered>], summaries: &[PageSummary]| {
         let listed: Vec<SitemapEntry> = rendered
             .par_iter()
             .zip(&pages)
@@ -658,7 +629,7 @@ pub fn build_cached(
                 listed.then(|| page_sitemap_entry(page))
             })
             .collect();
-        super::generated::generated_files(&summaries, &globals, &listed)
+        super::generated::generated_files(summaries, &globals, &listed)
             .into_iter()
             .map(|(rel, bytes)| write_generated(rel, bytes))
             .collect::<Vec<_>>()
@@ -677,26 +648,92 @@ pub fn build_cached(
             collect_check_data(&pages, report);
         }
     };
-    // Tag pages show only what the fingerprint covers: a live session keeps them as they are.
-    let keep_tags = site_unchanged
-        && index
-            .tags
-            .keys()
-            .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
-    // Tag pages read only the site index: they are made while pages are laid out.
-    let (mut generated, tag_files) = rayon::join(render_pass, || {
-        check_pass(&mut report);
+    // Tag pages read only the site index.
+    let tag_pages = |index: &SiteIndex, report: &mut BuildReport| {
+        check_pass(report);
+        // Tag pages show only what the fingerprint covers: a live session keeps them as they are.
+        let keep_tags = site_unchanged
+            && index
+                .tags
+                .keys()
+                .all(|t| out.keep(&site::tag_output_path(&index.tag_path, t)).is_ok());
         if keep_tags {
             return Vec::new();
         }
         super::generated::tag_files(
-            &index,
+            index,
             &globals,
             theme.as_ref(),
             &resources,
             &mut report.diagnostics,
             &write_generated,
         )
+    };
+    let mut rendered = early;
+    let laid_out_already = rendered
+        .iter()
+        .zip(&pages)
+        .all(|(r, page)| page.draft || r.is_some());
+    let (index, summaries, sidebar_written, mut generated, tag_files) = if laid_out_already {
+        // Every page is written: the site-wide files are all that is left, made in two
+        // branches of about the same length (the sidebar is the longest single piece).
+        let ((index, tags), (summaries, nav, generated)) = rayon::join(
+            || {
+                let index = site_index(&pages, &globals, layouts, vars_read);
+                let tags = tag_pages(&index, &mut report);
+                (index, tags)
+            },
+            || {
+                let summaries = pages_summary(&pages);
+                let nav = sidebar(&summaries).map(write_sidebar);
+                let generated = sitemap_and_feeds(&rendered, &summaries);
+                (summaries, nav, generated)
+            },
+        );
+        (index, summaries, nav, generated, tags)
+    } else {
+        let (index, (summaries, nav)) = rayon::join(
+            || site_index(&pages, &globals, layouts, vars_read),
+            || {
+                let summaries = pages_summary(&pages);
+                let nav = sidebar(&summaries).map(write_sidebar);
+                (summaries, nav)
+            },
+        );
+        // Pages are written as soon as they are laid out, so the whole site's HTML is never
+        // held in memory at once. The pages laid out during the conversion pass already have
+        // their slot: the others fill theirs in place.
+        let render_pass = || {
+            rendered
+                .par_iter_mut()
+                .zip(&pages)
+                .enumerate()
+                .for_each(|(k, (slot, page))| {
+                    if page.draft {
+                        *slot = None;
+                    } else if slot.is_none() {
+                        *slot = Some(match reuse(cache, site_unchanged, page, &out) {
+                            Some(kept) => {
+                                progress.advance();
+                                Rendered { index: k, ..kept }
+                            }
+                            None => lay_out_and_write(page, k, &index, &lay_out),
+                        });
+                    }
+                });
+            sitemap_and_feeds(&rendered, &summaries)
+        };
+        // Tag pages are made while pages are laid out.
+        let (generated, tags) = rayon::join(render_pass, || tag_pages(&index, &mut report));
+        (index, summaries, nav, generated, tags)
+    };
+    let nav_written = sidebar_written.map(|(hash, written)| {
+        if let Some(hash) = hash {
+            report
+                .page_hashes
+                .insert(super::theme::NAV_SCRIPT.to_string(), hash);
+        }
+        written
     });
     for r in rendered.into_iter().flatten() {
         let page = &pages[r.index];
