@@ -58,7 +58,17 @@ pub fn nav_script(nav: &[NavItem]) -> String {
         }
         out.push(b']');
     }
-    let mut out = b"notesNav(".to_vec();
+    /// About the script's length: JSON escapes make it a little longer at most.
+    fn length(items: &[NavItem]) -> usize {
+        items
+            .iter()
+            .map(|item| item.title.len() + item.url.len() + 8 + length(&item.children))
+            .sum()
+    }
+    // A large site's script runs to hundreds of kilobytes: sized once, it is not copied
+    // through every doubling of a growing buffer, each one fresh memory that is slow to touch.
+    let mut out = Vec::with_capacity(length(nav) + 16);
+    out.extend_from_slice(b"notesNav(");
     entries(&mut out, nav);
     out.extend_from_slice(b");\n");
     // JSON text is UTF-8.
