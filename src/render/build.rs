@@ -1174,17 +1174,23 @@ fn site_index(
             .collect(),
         false => HashMap::new(),
     };
-    // Each tagged page's entry is made once, for the lists of all its tags.
-    let named: Vec<(Arc<TagEntry>, Vec<String>)> = listed()
-        .map(|(_, page)| (page, page.vars.strings("tags")))
-        .filter(|(_, names)| !names.is_empty())
-        .map(|(page, names)| (Arc::new(tag_entry(page)), names))
+    // Each tagged page's entry is made once, for the lists of all its tags. The names are
+    // read where they are: copied, they were tens of thousands of strings made at the end of
+    // a large build, in fresh memory.
+    let named: Vec<(Arc<TagEntry>, &[Value])> = listed()
+        .filter_map(|(_, page)| {
+            let names = page.vars.get("tags").and_then(Value::as_list)?;
+            names
+                .iter()
+                .any(|n| n.as_str().is_some())
+                .then(|| (Arc::new(tag_entry(page)), names))
+        })
         .collect();
     // Pages by tag name, then by tag slug (names may differ only in case or spacing). A
     // site has few tags and many tagged pages: each list is made and sorted on its own.
     let mut by_name: FxHashMap<&str, Vec<&Arc<TagEntry>>> = FxHashMap::default();
     for (entry, names) in &named {
-        for name in names {
+        for name in names.iter().filter_map(Value::as_str) {
             by_name.entry(name).or_default().push(entry);
         }
     }
