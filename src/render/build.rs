@@ -1226,15 +1226,12 @@ fn tag_entry(page: &Page) -> TagEntry {
         _ => format!("/{}/", page.key),
     };
     let date = page.vars.get("date").and_then(Date::of_value);
-    (pretty_url(&page.url), title, date)
+    (pretty_url(&page.url).to_string(), title, date)
 }
 
 /// `/a/b/index.html` → `/a/b/`.
-pub fn pretty_url(url: &str) -> String {
-    match url.strip_suffix("index.html") {
-        Some(u) => u.to_string(),
-        None => url.to_string(),
-    }
+pub fn pretty_url(url: &str) -> &str {
+    url.strip_suffix("index.html").unwrap_or(url)
 }
 
 /// Templates, lays out and returns one page's HTML.

@@ -252,7 +252,7 @@ fn rss_xml(vars: &PageVars, pages: &[PageSummary]) -> String {
     for (p, date) in items {
         let title = match p.vars.str("rss_title") {
             "" => super::themed::plain_title(p.vars, p.rpath),
-            t => t.to_string(),
+            t => std::borrow::Cow::Borrowed(t),
         };
         xml.push_str(&format!(
             "  <item>\n    <title>{}</title>\n    <link>{}{}</link>\n    <guid>{}{}</guid>\n    <description>{}</description>\n    <pubDate>{}</pubDate>\n  </item>\n",

@@ -614,7 +614,12 @@ fn strip_links(html: &str) -> Cow<'_, str> {
 /// `index.md` heads its group; without one, a page named like the folder (`lectures.md` next to
 /// `lectures/`) does, and otherwise the group is titled by the folder name and has no URL. The
 /// site's own `index.md` comes first at the top level. Titles compare case-insensitively.
-pub fn build_nav(pages: &[(String, String, String)]) -> Vec<NavItem> {
+pub fn build_nav<U, T, R>(pages: &[(U, T, R)]) -> Vec<NavItem>
+where
+    U: AsRef<str>,
+    T: AsRef<str>,
+    R: AsRef<str>,
+{
     #[derive(Default)]
     struct Folder<'a> {
         head: Option<(&'a str, &'a str)>,
@@ -624,7 +629,9 @@ pub fn build_nav(pages: &[(String, String, String)]) -> Vec<NavItem> {
 
     let mut root = Folder::default();
     for (url, title, rpath) in pages {
+        let (url, title) = (url.as_ref(), title.as_ref());
         let mut parts = rpath
+            .as_ref()
             .split(['/', '\\'])
             .filter(|p| !p.is_empty() && *p != ".");
         let Some(mut file) = parts.next() else {

@@ -1,5 +1,6 @@
 //! Page assembly with the built-in theme: highlighted code, MathML math, navigation.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -11,22 +12,25 @@ use super::build::{pretty_url, PageSummary, PageView};
 use super::theme::{build_nav, NavItem, PageContext, Theme};
 
 /// A page's title as plain text (titles may hold HTML from the first heading).
-pub fn plain_title(vars: &crate::dialect::vars::PageVars, fallback: &str) -> String {
+pub fn plain_title<'a>(
+    vars: &'a crate::dialect::vars::PageVars,
+    fallback: &'a str,
+) -> Cow<'a, str> {
     match vars.get("title") {
         Some(Value::Str(t)) if !t.is_empty() => strip_tags(t),
-        _ => fallback.to_string(),
+        _ => Cow::Borrowed(fallback),
     }
 }
 
 /// A title that may hold HTML, as plain text.
 pub fn plain_title_text(title: &str) -> String {
-    strip_tags(title)
+    strip_tags(title).into_owned()
 }
 
-fn strip_tags(html: &str) -> String {
+fn strip_tags(html: &str) -> Cow<'_, str> {
     // Titles are mostly plain text: nothing to take out or decode.
     if memchr::memchr2(b'<', b'&', html.as_bytes()).is_none() {
-        return html.to_string();
+        return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len());
     let mut in_tag = false;
@@ -38,21 +42,17 @@ fn strip_tags(html: &str) -> String {
             _ => {}
         }
     }
-    crate::dialect::html::unescape(&out)
+    Cow::Owned(crate::dialect::html::unescape(&out))
 }
 
 /// The navigation tree of the whole site.
 pub fn site_nav(pages: &[PageSummary]) -> Vec<NavItem> {
-    let entries: Vec<(String, String, String)> = pages
+    // Borrowed where they can be: copied, they were tens of thousands of strings made at the
+    // end of a large build, in fresh memory.
+    let entries: Vec<(&str, Cow<str>, &str)> = pages
         .par_iter()
         .filter(|p| p.out_rel != "404.html")
-        .map(|p| {
-            (
-                pretty_url(p.url),
-                plain_title(p.vars, p.rpath),
-                p.rpath.to_string(),
-            )
-        })
+        .map(|p| (pretty_url(p.url), plain_title(p.vars, p.rpath), p.rpath))
         .collect();
     build_nav(&entries)
 }
@@ -108,7 +108,7 @@ pub fn page(
             diags.push(d);
         }
     }
-    let url = pretty_url(view.url);
+    let url = pretty_url(view.url).to_string();
     let vars = view.vars;
     let date = vars
         .get("date")
@@ -119,7 +119,7 @@ pub fn page(
     let tags = vars.strings("tags");
     let ctx = PageContext {
         site_title: globals.vars.str("website_title").to_string(),
-        page_title: plain_title(vars, view.rpath),
+        page_title: plain_title(vars, view.rpath).into_owned(),
         body,
         toc: view
             .headings
