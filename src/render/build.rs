@@ -602,18 +602,18 @@ pub fn build_cached(
         let written = out.write(&rel, &bytes);
         (rel, written)
     };
-    let sidebar = |summaries: &[PageSummary]| {
-        theme
-            .as_ref()
-            .map(|_| super::theme::nav_script(&super::themed::site_nav(summaries)))
-    };
-    // Every page shows the sidebar: a live session reloads them all when it changes.
-    let write_sidebar = |script: String| {
-        let hash = (!opts.one_shot).then(|| crate::dialect::html::content_hash(script.as_bytes()));
-        (
-            hash,
-            write_generated(super::theme::NAV_SCRIPT.to_string(), script.into_bytes()),
-        )
+    // Every page's summary, and the sidebar script made from them and written (with its
+    // hash: every page shows the sidebar, so a live session reloads them all when it changes).
+    let summaries_and_sidebar = || {
+        let summaries = pages_summary(&pages);
+        let sidebar = theme.as_ref().map(|_| {
+            let script = super::theme::nav_script(&super::themed::site_nav(&summaries));
+            let hash =
+                (!opts.one_shot).then(|| crate::dialect::html::content_hash(script.as_bytes()));
+            let rel = super::theme::NAV_SCRIPT.to_string();
+            (hash, write_generated(rel, script.into_bytes()))
+        });
+        (summaries, sidebar)
     };
     // The sitemap lists the pages written, and the files made from all pages need
     // nothing else. Read on every core: each entry looks up a few of its page's variables.
@@ -684,8 +684,7 @@ pub fn build_cached(
                 (index, tags)
             },
             || {
-                let summaries = pages_summary(&pages);
-                let nav = sidebar(&summaries).map(write_sidebar);
+                let (summaries, nav) = summaries_and_sidebar();
                 let generated = sitemap_and_feeds(&rendered, &summaries);
                 (summaries, nav, generated)
             },
@@ -694,11 +693,7 @@ pub fn build_cached(
     } else {
         let (index, (summaries, nav)) = rayon::join(
             || site_index(&pages, &globals, layouts, vars_read),
-            || {
-                let summaries = pages_summary(&pages);
-                let nav = sidebar(&summaries).map(write_sidebar);
-                (summaries, nav)
-            },
+            summaries_and_sidebar,
         );
         // Pages are written as soon as they are laid out, so the whole site's HTML is never
         // held in memory at once. The pages laid out during the conversion pass already have
