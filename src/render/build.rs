@@ -648,8 +648,9 @@ pub fn build_cached(
             collect_check_data(&pages, report);
         }
     };
-    // Tag pages read only the site index.
-    let tag_pages = |index: &SiteIndex, report: &mut BuildReport| {
+    // What `check` needs of every page, then the tag pages (which read only the site index):
+    // one branch of the end of the build.
+    let check_data_and_tag_pages = |index: &SiteIndex, report: &mut BuildReport| {
         check_pass(report);
         // Tag pages show only what the fingerprint covers: a live session keeps them as they are.
         let keep_tags = site_unchanged
@@ -680,7 +681,7 @@ pub fn build_cached(
         let ((index, tags), (summaries, nav, generated)) = rayon::join(
             || {
                 let index = site_index(&pages, &globals, layouts, vars_read);
-                let tags = tag_pages(&index, &mut report);
+                let tags = check_data_and_tag_pages(&index, &mut report);
                 (index, tags)
             },
             || {
@@ -719,7 +720,9 @@ pub fn build_cached(
             sitemap_and_feeds(&rendered, &summaries)
         };
         // Tag pages are made while pages are laid out.
-        let (generated, tags) = rayon::join(render_pass, || tag_pages(&index, &mut report));
+        let (generated, tags) = rayon::join(render_pass, || {
+            check_data_and_tag_pages(&index, &mut report)
+        });
         (index, summaries, nav, generated, tags)
     };
     let nav_written = sidebar_written.map(|(hash, written)| {
