@@ -607,7 +607,7 @@ pub fn build_cached(
     let summaries_and_sidebar = || {
         let summaries = pages_summary(&pages);
         let sidebar = theme.as_ref().map(|_| {
-            let script = super::theme::nav_script(&super::themed::site_nav(&summaries));
+            let script = super::themed::site_nav_script(&summaries);
             let hash =
                 (!opts.one_shot).then(|| crate::dialect::html::content_hash(script.as_bytes()));
             let rel = super::theme::NAV_SCRIPT.to_string();
@@ -617,11 +617,13 @@ pub fn build_cached(
     };
     // The sitemap lists the pages written, and the files made from all pages need
     // nothing else. Read on every core: each entry looks up a few of its page's variables.
+    // One slot per page, filled in place: a filtered parallel collect grows and then joins
+    // pieces, fresh memory touched twice where the build has fewest cores busy.
     let sitemap_and_feeds = |rendered: &[Option<Rendered>], summaries: &[PageSummary]| {
-        let listed: Vec<SitemapEntry> = rendered
+        let slots: Vec<Option<SitemapEntry>> = rendered
             .par_iter()
             .zip(&pages)
-            .filter_map(|(r, page)| {
+            .map(|(r, page)| {
                 let r = r.as_ref().filter(|r| r.written.is_some())?;
                 let listed = !r.sitemap_exclude
                     && page.out_rel != "404.html"
@@ -629,7 +631,9 @@ pub fn build_cached(
                 listed.then(|| page_sitemap_entry(page))
             })
             .collect();
-        super::generated::generated_files(summaries, &globals, &listed)
+        let mut listed = Vec::with_capacity(slots.len());
+        listed.extend(slots.iter().flatten());
+        super::generated::generated_files(summaries, &globals, listed)
             .into_iter()
             .map(|(rel, bytes)| write_generated(rel, bytes))
             .collect::<Vec<_>>()
@@ -1165,29 +1169,29 @@ fn site_index(
     layouts: HashMap<String, String>,
     with_vars: bool,
 ) -> SiteIndex {
-    let listed = || pages.par_iter().enumerate().filter(|(_, p)| !p.draft);
     let vars = match with_vars {
-        true => listed()
-            .map(|(_, page)| (page.key.clone(), page.vars.clone()))
+        true => pages
+            .par_iter()
+            .filter(|p| !p.draft)
+            .map(|page| (page.key.clone(), page.vars.clone()))
             .collect(),
         false => HashMap::new(),
     };
     // Each tagged page's entry is made once, for the lists of all its tags. The names are
     // read where they are: copied, they were tens of thousands of strings made at the end of
-    // a large build, in fresh memory.
-    let named: Vec<(Arc<TagEntry>, &[Value])> = listed()
-        .filter_map(|(_, page)| {
+    // a large build, in fresh memory. One slot per page, filled in place.
+    let named: Vec<Option<(Arc<TagEntry>, &[Value])>> = pages
+        .par_iter()
+        .map(|page| {
             let names = page.vars.get("tags").and_then(Value::as_list)?;
-            names
-                .iter()
-                .any(|n| n.as_str().is_some())
+            (!page.draft && names.iter().any(|n| n.as_str().is_some()))
                 .then(|| (Arc::new(tag_entry(page)), names))
         })
         .collect();
     // Pages by tag name, then by tag slug (names may differ only in case or spacing). A
     // site has few tags and many tagged pages: each list is made and sorted on its own.
     let mut by_name: FxHashMap<&str, Vec<&Arc<TagEntry>>> = FxHashMap::default();
-    for (entry, names) in &named {
+    for (entry, names) in named.iter().flatten() {
         for name in names.iter().filter_map(Value::as_str) {
             by_name.entry(name).or_default().push(entry);
         }
@@ -1322,18 +1326,18 @@ pub struct PageSummary<'a> {
     pub mtime: Date,
 }
 
+/// The pages that are not drafts, in one buffer of the right size (a parallel collect of a
+/// filtered list grows pieces and joins them: more fresh memory for a copy of references).
 fn pages_summary(pages: &[Page]) -> Vec<PageSummary<'_>> {
-    pages
-        .par_iter()
-        .filter(|p| !p.draft)
-        .map(|p| PageSummary {
-            out_rel: &p.out_rel,
-            url: &p.url,
-            rpath: &p.src.rpath,
-            vars: &p.vars,
-            mtime: p.mtime,
-        })
-        .collect()
+    let mut summaries = Vec::with_capacity(pages.len());
+    summaries.extend(pages.iter().filter(|p| !p.draft).map(|p| PageSummary {
+        out_rel: &p.out_rel,
+        url: &p.url,
+        rpath: &p.src.rpath,
+        vars: &p.vars,
+        mtime: p.mtime,
+    }));
+    summaries
 }
 
 fn page_sitemap_entry(page: &Page) -> SitemapEntry<'_> {

@@ -40,7 +40,7 @@ pub struct SitemapEntry<'a> {
 pub fn generated_files(
     pages: &[PageSummary],
     globals: &Globals,
-    sitemap: &[SitemapEntry<'_>],
+    sitemap: Vec<&SitemapEntry<'_>>,
 ) -> Vec<(String, Vec<u8>)> {
     let vars = &globals.vars;
     let mut files = Vec::new();
@@ -143,7 +143,7 @@ fn tag_page(
                 .map(|entry| &**entry)
                 .map(|(url, title, _)| NavItem {
                     title: super::themed::plain_title_text(title),
-                    url: url.clone(),
+                    url: Cow::Borrowed(url),
                     children: Vec::new(),
                 })
                 .collect();
@@ -184,8 +184,7 @@ fn tag_page(
     Some((rel, html.into_bytes()))
 }
 
-fn sitemap_xml(website_url: &str, entries: &[SitemapEntry<'_>]) -> String {
-    let mut sorted: Vec<&SitemapEntry> = entries.iter().collect();
+fn sitemap_xml(website_url: &str, mut sorted: Vec<&SitemapEntry<'_>>) -> String {
     sorted.sort_by(|a, b| a.url.cmp(b.url));
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\" standalone=\"yes\" ?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -193,7 +192,15 @@ fn sitemap_xml(website_url: &str, entries: &[SitemapEntry<'_>]) -> String {
     // One line per page of the site, written straight into the document, without a string
     // per field.
     let site = escape(website_url);
-    xml.reserve(entries.len() * (160 + site.len()));
+    // Sized from the entries themselves (the tags and the date take 120 bytes; escaping
+    // rarely adds to a URL): a guess that left the URLs out made the buffer move, megabytes
+    // of it on a large site, into fresh memory at the end of the build.
+    const MARKUP: usize = 128;
+    let size: usize = sorted
+        .iter()
+        .map(|e| MARKUP + site.len() + e.url.len() + e.freq.len() + e.prio.len())
+        .sum();
+    xml.reserve(size + size / 64);
     for entry in sorted {
         xml.push_str("\n<url>\n    <loc>");
         xml.push_str(&site);

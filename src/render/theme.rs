@@ -23,14 +23,18 @@ use tera::{Context, Tera};
 use crate::dialect::Heading;
 
 /// One entry of the sidebar navigation tree.
+///
+/// Titles and URLs are borrowed from the pages where they can be: a large site's sidebar
+/// has tens of thousands of them, made at the end of the build, where fresh memory costs
+/// most.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct NavItem {
+pub struct NavItem<'a> {
     /// The page title (plain text).
-    pub title: String,
+    pub title: Cow<'a, str>,
     /// The page URL as links should use it; empty for a folder without an index page.
-    pub url: String,
+    pub url: Cow<'a, str>,
     /// Pages and folders inside this folder.
-    pub children: Vec<NavItem>,
+    pub children: Vec<NavItem<'a>>,
 }
 
 /// Where the sidebar script goes in the output.
@@ -38,8 +42,8 @@ pub const NAV_SCRIPT: &str = "js/notes-nav.js";
 
 /// `js/notes-nav.js`: the sidebar tree as data for the theme script, which lays it out in
 /// the page that loads it. Entries are `[title, url]` or `[title, url, [children]]`.
-pub fn nav_script(nav: &[NavItem]) -> String {
-    fn entries(out: &mut Vec<u8>, items: &[NavItem]) {
+pub fn nav_script(nav: &[NavItem<'_>]) -> String {
+    fn entries(out: &mut Vec<u8>, items: &[NavItem<'_>]) {
         out.push(b'[');
         for (k, item) in items.iter().enumerate() {
             if k > 0 {
@@ -58,16 +62,25 @@ pub fn nav_script(nav: &[NavItem]) -> String {
         }
         out.push(b']');
     }
-    /// About the script's length: JSON escapes make it a little longer at most.
-    fn length(items: &[NavItem]) -> usize {
+    /// The script's length but for JSON escapes: an item is `["title","url"` and `]` with
+    /// a comma after it, its children `,[...]`.
+    fn length(items: &[NavItem<'_>]) -> usize {
         items
             .iter()
-            .map(|item| item.title.len() + item.url.len() + 8 + length(&item.children))
+            .map(|item| {
+                let children = match item.children.is_empty() {
+                    true => 0,
+                    false => 3 + length(&item.children),
+                };
+                item.title.len() + item.url.len() + 8 + children
+            })
             .sum()
     }
     // A large site's script runs to hundreds of kilobytes: sized once, it is not copied
-    // through every doubling of a growing buffer, each one fresh memory that is slow to touch.
-    let mut out = Vec::with_capacity(length(nav) + 16);
+    // through every doubling of a growing buffer, each one fresh memory that is slow to touch
+    // (the room for escapes spares the one copy a few bytes short would cost).
+    let length = length(nav);
+    let mut out = Vec::with_capacity(length + length / 64 + 16);
     out.extend_from_slice(b"notesNav(");
     entries(&mut out, nav);
     out.extend_from_slice(b");\n");
@@ -109,13 +122,13 @@ pub struct PageContext {
 
 /// Context of a tag page.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct TagContext {
+pub struct TagContext<'a> {
     /// The site's title.
     pub site_title: String,
     /// The tag.
     pub tag: String,
     /// The pages carrying the tag, in display order.
-    pub pages: Vec<NavItem>,
+    pub pages: Vec<NavItem<'a>>,
     /// The tag page's own URL.
     pub url: String,
     /// Prefix to the site root, ending in `/`.
@@ -614,11 +627,11 @@ fn strip_links(html: &str) -> Cow<'_, str> {
 /// `index.md` heads its group; without one, a page named like the folder (`lectures.md` next to
 /// `lectures/`) does, and otherwise the group is titled by the folder name and has no URL. The
 /// site's own `index.md` comes first at the top level. Titles compare case-insensitively.
-pub fn build_nav<U, T, R>(pages: &[(U, T, R)]) -> Vec<NavItem>
+pub fn build_nav<'p, U, T, R>(pages: impl IntoIterator<Item = &'p (U, T, R)>) -> Vec<NavItem<'p>>
 where
-    U: AsRef<str>,
-    T: AsRef<str>,
-    R: AsRef<str>,
+    U: AsRef<str> + 'p,
+    T: AsRef<str> + 'p,
+    R: AsRef<str> + 'p,
 {
     #[derive(Default)]
     struct Folder<'a> {
@@ -654,7 +667,7 @@ where
 
     // Folders are made side by side: on a site of thousands of pages this runs while
     // nothing else can.
-    fn make(folder: Folder<'_>, top: bool) -> Vec<NavItem> {
+    fn make(folder: Folder<'_>, top: bool) -> Vec<NavItem<'_>> {
         let mut pages = folder.pages;
         let mut folders = folder.folders;
         // `name.md` next to a folder `name/` without index heads that folder.
@@ -669,8 +682,8 @@ where
         let mut items = Vec::new();
         for (url, title, stem) in pages {
             let item = NavItem {
-                title: title.to_string(),
-                url: url.to_string(),
+                title: Cow::Borrowed(title),
+                url: Cow::Borrowed(url),
                 children: Vec::new(),
             };
             if top && stem == "index" {
@@ -684,13 +697,13 @@ where
             .map(|(name, sub)| {
                 let (url, title) = sub.head.unwrap_or(("", ""));
                 let title = if title.is_empty() {
-                    folder_title(name)
+                    Cow::Owned(folder_title(name))
                 } else {
-                    title.to_string()
+                    Cow::Borrowed(title)
                 };
                 NavItem {
                     title,
-                    url: url.to_string(),
+                    url: Cow::Borrowed(url),
                     children: make(sub, false),
                 }
             })
@@ -856,8 +869,8 @@ mod tests {
         let theme = load(None);
         assert!(theme.builtin_tag);
         let item = |title: &str, url: &str| NavItem {
-            title: title.to_string(),
-            url: url.to_string(),
+            title: Cow::Owned(title.to_string()),
+            url: Cow::Owned(url.to_string()),
             children: Vec::new(),
         };
         for bits in 0u32..8 {
@@ -1042,8 +1055,8 @@ mod tests {
             site_title: "Julia Course".to_string(),
             tag: "julia".to_string(),
             pages: vec![NavItem {
-                title: "Types".to_string(),
-                url: "/lectures/types/".to_string(),
+                title: "Types".into(),
+                url: "/lectures/types/".into(),
                 children: vec![],
             }],
             url: "/tag/julia/".to_string(),
@@ -1177,7 +1190,7 @@ mod tests {
             .iter()
             .map(|i| {
                 if i.children.is_empty() {
-                    i.title.clone()
+                    i.title.to_string()
                 } else {
                     format!("{}[{}]", i.title, shape(&i.children).join(","))
                 }
@@ -1187,7 +1200,8 @@ mod tests {
 
     #[test]
     fn nav_groups_folders_under_their_index() {
-        let nav = build_nav(&pages());
+        let pages = pages();
+        let nav = build_nav(&pages);
         assert_eq!(
             shape(&nav),
             [

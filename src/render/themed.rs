@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, LineIndex};
 use crate::dialect::{Globals, Value};
 
 use super::build::{pretty_url, PageSummary, PageView};
-use super::theme::{build_nav, NavItem, PageContext, Theme};
+use super::theme::{build_nav, nav_script, PageContext, Theme};
 
 /// A page's title as plain text (titles may hold HTML from the first heading).
 pub fn plain_title<'a>(
@@ -17,17 +17,13 @@ pub fn plain_title<'a>(
     fallback: &'a str,
 ) -> Cow<'a, str> {
     match vars.get("title") {
-        Some(Value::Str(t)) if !t.is_empty() => strip_tags(t),
+        Some(Value::Str(t)) if !t.is_empty() => plain_title_text(t),
         _ => Cow::Borrowed(fallback),
     }
 }
 
-/// A title that may hold HTML, as plain text.
-pub fn plain_title_text(title: &str) -> String {
-    strip_tags(title).into_owned()
-}
-
-fn strip_tags(html: &str) -> Cow<'_, str> {
+/// A title that may hold HTML, as plain text (the title itself when it holds no markup).
+pub fn plain_title_text(html: &str) -> Cow<'_, str> {
     // Titles are mostly plain text: nothing to take out or decode.
     if memchr::memchr2(b'<', b'&', html.as_bytes()).is_none() {
         return Cow::Borrowed(html);
@@ -45,16 +41,19 @@ fn strip_tags(html: &str) -> Cow<'_, str> {
     Cow::Owned(crate::dialect::html::unescape(&out))
 }
 
-/// The navigation tree of the whole site.
-pub fn site_nav(pages: &[PageSummary]) -> Vec<NavItem> {
+/// The sidebar script of the whole site (see [`super::theme::nav_script`]).
+pub fn site_nav_script(pages: &[PageSummary]) -> String {
     // Borrowed where they can be: copied, they were tens of thousands of strings made at the
-    // end of a large build, in fresh memory.
-    let entries: Vec<(&str, Cow<str>, &str)> = pages
+    // end of a large build, in fresh memory. One slot per page, filled in place (a filtered
+    // parallel collect would grow pieces and join them).
+    let entries: Vec<Option<(&str, Cow<str>, &str)>> = pages
         .par_iter()
-        .filter(|p| p.out_rel != "404.html")
-        .map(|p| (pretty_url(p.url), plain_title(p.vars, p.rpath), p.rpath))
+        .map(|p| {
+            (p.out_rel != "404.html")
+                .then(|| (pretty_url(p.url), plain_title(p.vars, p.rpath), p.rpath))
+        })
         .collect();
-    build_nav(&entries)
+    nav_script(&build_nav(entries.iter().flatten()))
 }
 
 /// What the theme reuses across the pages of one build.

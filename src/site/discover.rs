@@ -432,8 +432,11 @@ pub fn discover(
         source: e,
         hint: "check the permissions of the site folder",
     })?;
-    let mut files = Vec::new();
-    for walked in walk(top, &root, Some(""), &rules) {
+    // Every list below is made at its final size: on a large site each holds thousands of
+    // entries, and growing one moves it into fresh memory before any page can be built.
+    let walked = walk(top, &root, Some(""), &rules);
+    let mut files = Vec::with_capacity(walked.len());
+    for walked in walked {
         match walked {
             Walked::File(path, rel, ft) => files.push((path, rel, ft)),
             Walked::Unreadable(path, err) => {
@@ -448,6 +451,7 @@ pub fn discover(
         .into_par_iter()
         .map(|(path, rel, ft)| examine(path, rel, ft, &root, &rules, keep_path))
         .collect();
+    claims.reserve(found.len());
     for f in found {
         match f {
             Found::Nothing => {}
@@ -540,6 +544,7 @@ fn walk(entries: fs::ReadDir, dir: &Path, dir_rel: Option<&str>, rules: &Rules) 
             Err(err) => vec![Walked::Unreadable(sub, err)],
         })
         .collect();
+    found.reserve(below.iter().map(Vec::len).sum());
     found.extend(below.into_iter().flatten());
     found
 }
