@@ -175,6 +175,45 @@ fn a_page_with_errors_exits_1_and_names_the_place() {
 }
 
 #[test]
+fn other_pages_read_the_file_variables_of_pages_laid_out_early() {
+    // `notes/a.md` has no `{{ }}` block, so the theme lays it out while pages are still
+    // being converted, before its `fd_` variables are needed; the index reads them.
+    let (tmp, site) = fixtures::write_site(&[
+        (
+            "config.md",
+            "@def website_url = \"https://example.org/course\"\n",
+        ),
+        ("notes/a.md", "# A\n\nPlain page.\n"),
+        (
+            "index.md",
+            "# Home\n\n[{{fill fd_rpath notes/a}}]({{fill fd_url notes/a}}) at \
+             {{fill fd_full_url notes/a}}, changed {{fill fd_mtime notes/a}}; \
+             this is {{fd_url}}.\n",
+        ),
+    ]);
+    let out_dir = tmp.path().join("out");
+    let out = notes()
+        .arg("build")
+        .arg(&site)
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let index = std::fs::read_to_string(out_dir.join("index.html")).expect("index written");
+    assert!(
+        index.contains("<a href=\"/notes/a/index.html\">notes/a.md</a>"),
+        "{index}"
+    );
+    assert!(
+        index.contains(" at https://example.org/course/notes/a/index.html, changed "),
+        "{index}"
+    );
+    assert!(!index.contains("changed ;"), "fd_mtime is set: {index}");
+    assert!(index.contains("this is /index.html."), "{index}");
+}
+
+#[test]
 fn problems_found_while_laying_out_point_into_the_page_source() {
     // A plain build keeps no source for pages whose conversion was clean: layout problems
     // must still name their line and column.

@@ -254,8 +254,11 @@ fn type_list(types: &[Ty]) -> String {
     }
 }
 
-/// Room made up front in a page's table of variables.
-const PAGE_VARS: usize = 14;
+/// Room made up front in a page's table of variables: the table's smallest size that holds a
+/// page's usual own few (title, date, tags, author, `hasmath`...). A page kept in memory to
+/// the end of a large build holds this table, so it is not made larger for the `fd_`
+/// variables the build may add; those pages grow it once.
+const PAGE_VARS: usize = 7;
 
 /// Variables of a page or of the site, with Franklin's defaults.
 ///
@@ -312,8 +315,7 @@ impl PageVars {
         });
         PageVars {
             base: Some(base.clone()),
-            // A page sets about ten variables (its own, then the six `fd_` ones the build
-            // adds): room for them at once spares growing the table three times.
+            // Room for the page's own, at once (see `PAGE_VARS`).
             values: FxHashMap::with_capacity_and_hasher(PAGE_VARS, Default::default()),
             ..PageVars::default()
         }

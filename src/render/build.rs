@@ -448,6 +448,60 @@ struct Page {
     key: String,
     mtime: Date,
     draft: bool,
+    /// The `fd_` variables (`fd_url` and the others) are set. A page laid out during the
+    /// conversion pass by the built-in theme reads none of them, so it gets them only if
+    /// another page's template may read its variables.
+    file_vars: bool,
+}
+
+/// What a page's file variables are made of besides the page: the site's URL and date format.
+struct FileVarsEnv {
+    website_url: String,
+    date_format: String,
+}
+
+impl FileVarsEnv {
+    fn new(globals: &Globals) -> FileVarsEnv {
+        let website_url = globals
+            .vars
+            .str("website_url")
+            .trim_end_matches('/')
+            .to_string();
+        let date_format = match globals.vars.str("date_format") {
+            "" => "U dd, yyyy".to_string(),
+            f => f.to_string(),
+        };
+        FileVarsEnv {
+            website_url,
+            date_format,
+        }
+    }
+
+    /// Sets the page's `fd_` variables (source path, URL, full URL, dates) unless it has them.
+    fn fill(&self, page: &mut Page) {
+        if page.file_vars {
+            return;
+        }
+        page.file_vars = true;
+        let vars = Arc::make_mut(&mut page.vars);
+        vars.set_raw("fd_rpath", Value::Str(page.src.rpath.clone()));
+        vars.set_raw("fd_url", Value::Str(page.url.clone()));
+        vars.set_raw(
+            "fd_full_url",
+            Value::Str([self.website_url.as_str(), page.url.as_str()].concat()),
+        );
+        let formatted = page.mtime.format(&self.date_format);
+        vars.set_raw("fd_mtime", Value::Str(formatted.clone()));
+        vars.set_raw("fd_ctime", Value::Str(formatted));
+        vars.set_raw(
+            "fd_mtime_raw",
+            Value::Date {
+                year: page.mtime.year,
+                month: page.mtime.month,
+                day: page.mtime.day,
+            },
+        );
+    }
 }
 
 /// Builds the site.
@@ -556,8 +610,8 @@ pub fn build_cached(
     let stream = theme.is_some() && cache.is_none();
     // Each page takes its source's entry along instead of a copy.
     let sources = std::mem::take(&mut files.pages);
-    let (pages, early) = convert_all(sources, &env, stream.then_some(&lay_out));
-    drop(env);
+    let (mut pages, early) = convert_all(sources, &env, stream.then_some(&lay_out));
+    let file_vars = env.file_vars;
     if cache.is_some_and(|s| s.keep_last_good) && pages.iter().any(page_has_errors) {
         // A live session keeps serving the last good build: write nothing, report why.
         // What the session kept no longer matches the sources: saves rebuild whole.
@@ -587,6 +641,10 @@ pub fn build_cached(
             .iter()
             .zip(&early)
             .any(|(page, done)| done.is_none() && !page.draft);
+    if vars_read {
+        // Those templates may read any page's file variables too.
+        pages.par_iter_mut().for_each(|page| file_vars.fill(page));
+    }
     // Generated files are written as soon as each is made: held to the end of the build, a
     // large site's tag pages, sitemap and sidebar script were megabytes of memory touched
     // for the first time at the end, where the build keeps fewer than two cores busy.
@@ -910,8 +968,7 @@ struct ConvertEnv<'a> {
     check_data: bool,
     /// A page had an error (for --fail-fast).
     failed: std::sync::atomic::AtomicBool,
-    website_url: String,
-    date_format: String,
+    file_vars: FileVarsEnv,
 }
 
 impl<'a> ConvertEnv<'a> {
@@ -922,15 +979,6 @@ impl<'a> ConvertEnv<'a> {
         (cache, site_key): (Option<&'a BuildSession>, u64),
         fail_fast: bool,
     ) -> ConvertEnv<'a> {
-        let website_url = globals
-            .vars
-            .str("website_url")
-            .trim_end_matches('/')
-            .to_string();
-        let date_format = match globals.vars.str("date_format") {
-            "" => "U dd, yyyy".to_string(),
-            f => f.to_string(),
-        };
         ConvertEnv {
             globals,
             resources,
@@ -940,8 +988,7 @@ impl<'a> ConvertEnv<'a> {
             fail_fast,
             check_data: true,
             failed: std::sync::atomic::AtomicBool::new(false),
-            website_url,
-            date_format,
+            file_vars: FileVarsEnv::new(globals),
         }
     }
 }
@@ -964,6 +1011,7 @@ fn convert_all(
         .map(|(k, src)| {
             let mut page = convert_source(src, env);
             let Some(lay_out) = lay_out.filter(|_| lays_out_alone(&page)) else {
+                env.file_vars.fill(&mut page);
                 return (page, None);
             };
             let rendered = lay_out_and_write(&page, k, &SiteIndex::default(), lay_out);
@@ -1099,7 +1147,7 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
     }
     // Only a live session reads a conversion's variables again: other builds move them
     // to the page instead of holding two copies of every page's variables.
-    let mut vars = match converted.as_mut() {
+    let vars = match converted.as_mut() {
         Some(c) if env.cache.is_none() => match Arc::get_mut(c) {
             Some(c) => std::mem::take(&mut c.vars),
             None => c.vars.clone(),
@@ -1115,23 +1163,6 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
         let url = ["/", out_rel.as_str()].concat();
         (out_rel, url)
     };
-    vars.set_raw("fd_rpath", Value::Str(src.rpath.clone()));
-    vars.set_raw("fd_url", Value::Str(url.clone()));
-    vars.set_raw(
-        "fd_full_url",
-        Value::Str([env.website_url.as_str(), url.as_str()].concat()),
-    );
-    let formatted = mtime.format(&env.date_format);
-    vars.set_raw("fd_mtime", Value::Str(formatted.clone()));
-    vars.set_raw("fd_ctime", Value::Str(formatted));
-    vars.set_raw(
-        "fd_mtime_raw",
-        Value::Date {
-            year: mtime.year,
-            month: mtime.month,
-            day: mtime.day,
-        },
-    );
     let draft = vars.bool("draft");
     env.progress.advance();
     Page {
@@ -1146,6 +1177,7 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
         url,
         mtime,
         draft,
+        file_vars: false,
     }
 }
 

@@ -113,7 +113,8 @@ pub(super) fn rebuild_changed(
     let mut fresh: Vec<(usize, Page)> = Vec::new();
     for &i in &pages_changed {
         let old = &last.pages[i];
-        let page = convert_source(old.src.clone(), &env);
+        let mut page = convert_source(old.src.clone(), &env);
+        env.file_vars.fill(&mut page);
         let same_shape = page.out_rel == old.out_rel
             && page.draft == old.draft
             && !reads_files(&page)
