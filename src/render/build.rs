@@ -452,6 +452,8 @@ struct Page {
     /// conversion pass by the built-in theme reads none of them, so it gets them only if
     /// another page's template may read its variables.
     file_vars: bool,
+    /// How the page is listed on the pages of its tags; None when it has no tag.
+    tag_entry: Option<Arc<TagEntry>>,
 }
 
 /// What a page's file variables are made of besides the page: the site's URL and date format.
@@ -1165,7 +1167,7 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
     };
     let draft = vars.bool("draft");
     env.progress.advance();
-    Page {
+    let mut page = Page {
         cached: cached.load(std::sync::atomic::Ordering::Relaxed),
         key: page_key(&src.rpath),
         src,
@@ -1178,7 +1180,11 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
         mtime,
         draft,
         file_vars: false,
-    }
+        tag_entry: None,
+    };
+    // Made here, on every core, rather than by the site index at the end of the build.
+    page.tag_entry = tag_entry(&page).map(Arc::new);
+    page
 }
 
 fn failed_page(globals: &Globals, d: Diagnostic) -> Converted {
@@ -1209,38 +1215,47 @@ fn site_index(
             .collect(),
         false => HashMap::new(),
     };
-    // Each tagged page's entry is made once, for the lists of all its tags. The names are
-    // read where they are: copied, they were tens of thousands of strings made at the end of
-    // a large build, in fresh memory. One slot per page, filled in place.
-    let named: Vec<Option<(Arc<TagEntry>, &[Value])>> = pages
-        .par_iter()
-        .map(|page| {
+    // Each tagged page's entry was made with the page, once for the lists of all its tags,
+    // and its tag names are read where they are: made or copied here, they were tens of
+    // thousands of strings in fresh memory at the end of a large build.
+    let tagged = || {
+        pages.iter().filter_map(|page| {
             let names = page.vars.get("tags").and_then(Value::as_list)?;
-            (!page.draft && names.iter().any(|n| n.as_str().is_some()))
-                .then(|| (Arc::new(tag_entry(page)), names))
+            let names = names.iter().filter_map(Value::as_str);
+            Some((page.tag_entry.as_ref()?, names))
         })
-        .collect();
-    // Pages by tag name, then by tag slug (names may differ only in case or spacing). A
-    // site has few tags and many tagged pages: each list is made and sorted on its own.
-    let mut by_name: FxHashMap<&str, Vec<&Arc<TagEntry>>> = FxHashMap::default();
-    for (entry, names) in named.iter().flatten() {
-        for name in names.iter().filter_map(Value::as_str) {
-            by_name.entry(name).or_default().push(entry);
+    };
+    // Pages by tag slug (names may differ only in case or spacing). A site has few tag
+    // names and many tagged pages: each name's slug is worked out once, its pages counted,
+    // and each list made at its final size.
+    let mut slug_of: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut slug_at: FxHashMap<String, usize> = FxHashMap::default();
+    let mut sizes: Vec<usize> = Vec::new();
+    for name in tagged().flat_map(|(_, names)| names) {
+        let k = *slug_of.entry(name).or_insert_with(|| {
+            *slug_at.entry(refstring(name)).or_insert_with(|| {
+                sizes.push(0);
+                sizes.len() - 1
+            })
+        });
+        sizes[k] += 1;
+    }
+    let mut lists: Vec<Vec<Arc<TagEntry>>> = sizes.into_iter().map(Vec::with_capacity).collect();
+    for (entry, names) in tagged() {
+        for name in names {
+            if let Some(&k) = slug_of.get(name) {
+                lists[k].push(entry.clone());
+            }
         }
     }
-    let mut by_slug: HashMap<String, Vec<&Arc<TagEntry>>> = HashMap::new();
-    for (name, ks) in by_name {
-        by_slug.entry(refstring(name)).or_default().extend(ks);
+    // Newest first; undated pages last; ties by URL so the order never depends on threads.
+    lists.par_iter_mut().for_each(|list| {
+        list.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    });
+    let mut tags = HashMap::with_capacity(slug_at.len());
+    for (slug, k) in slug_at {
+        tags.insert(slug, std::mem::take(&mut lists[k]));
     }
-    let tags = by_slug
-        .into_par_iter()
-        .map(|(slug, entries)| {
-            let mut list: Vec<Arc<TagEntry>> = entries.into_iter().cloned().collect();
-            // Newest first; undated pages last; ties by URL so the order never depends on threads.
-            list.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-            (slug, list)
-        })
-        .collect();
     let tag_path = match globals.vars.str("tag_page_path") {
         "" => "tag".to_string(),
         t => t.trim_matches('/').to_string(),
@@ -1253,14 +1268,18 @@ fn site_index(
     }
 }
 
-/// How a page is listed on the pages of its tags.
-fn tag_entry(page: &Page) -> TagEntry {
+/// How a page is listed on the pages of its tags; None for a draft or a page without tags.
+fn tag_entry(page: &Page) -> Option<TagEntry> {
+    let names = page.vars.get("tags").and_then(Value::as_list)?;
+    if page.draft || !names.iter().any(|n| n.as_str().is_some()) {
+        return None;
+    }
     let title = match page.vars.get("title") {
         Some(Value::Str(t)) => t.clone(),
         _ => format!("/{}/", page.key),
     };
     let date = page.vars.get("date").and_then(Date::of_value);
-    (pretty_url(&page.url).to_string(), title, date)
+    Some((pretty_url(&page.url).to_string(), title, date))
 }
 
 /// `/a/b/index.html` → `/a/b/`.
