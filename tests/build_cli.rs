@@ -440,3 +440,48 @@ fn a_session_rerenders_other_pages_when_what_they_show_changes() {
     assert!(report.has_errors());
     assert!(read("lectures/week1/index.html").contains("BODYEDIT"));
 }
+
+#[test]
+fn a_save_left_to_a_whole_build_is_laid_out_again() {
+    // The quick path of a live session converts the saved page, then leaves the save to a
+    // whole build when the page's sitemap entry changes: here its date, because the file
+    // was last changed on an earlier day. The whole build must lay the page out again
+    // rather than take the new conversion for one already written.
+    use notes::render::{build_cached, BuildOptions, BuildSession, NoProgress};
+    use std::time::{Duration, SystemTime};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let site = tmp.path().join("site");
+    fixtures::copy_fixture("theme_site", &site);
+    let out = tmp.path().join("out");
+    let opts = BuildOptions {
+        site: site.clone(),
+        out: out.clone(),
+        prepath: None,
+        eval_cache: None,
+        final_pass: false,
+        fail_fast: false,
+        subfolder: None,
+        check_data: true,
+        one_shot: false,
+    };
+    let week1 = site.join("lectures/week1.md");
+    let days_ago = SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&week1)
+        .and_then(|f| f.set_modified(days_ago))
+        .expect("date the page");
+    let session = BuildSession::keeping_last_good();
+    build_cached(&opts, &NoProgress, Some(&session)).expect("build");
+    let text = std::fs::read_to_string(&week1).expect("week1");
+    std::fs::write(&week1, format!("{text}\nSaved today: SAVEDTODAY.\n")).expect("edit");
+    let changed = ["lectures/week1.md".to_string()];
+    if session.rebuild_changed(&opts, &changed).is_none() {
+        build_cached(&opts, &NoProgress, Some(&session)).expect("rebuild");
+    }
+    let page = std::fs::read_to_string(out.join("lectures/week1/index.html")).expect("page");
+    assert!(
+        page.contains("SAVEDTODAY"),
+        "the saved page was not laid out again"
+    );
+}

@@ -179,6 +179,13 @@ impl BuildSession {
         }
     }
 
+    /// Drops the conversion kept for `rpath`.
+    fn forget(&self, rpath: &str) {
+        if let Ok(mut map) = self.conversions.lock() {
+            map.remove(rpath);
+        }
+    }
+
     fn memo(&self, out_rel: &str) -> Option<RenderMemo> {
         self.renders.lock().ok()?.get(out_rel).cloned()
     }
