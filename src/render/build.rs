@@ -1227,9 +1227,9 @@ fn site_index(
     // thousands of strings in fresh memory at the end of a large build.
     let tagged = || {
         pages.iter().filter_map(|page| {
+            let entry = page.tag_entry.as_ref()?;
             let names = page.vars.get("tags").and_then(Value::as_list)?;
-            let names = names.iter().filter_map(Value::as_str);
-            Some((page.tag_entry.as_ref()?, names))
+            Some((entry, names.iter().filter_map(Value::as_str)))
         })
     };
     // Pages by tag slug (names may differ only in case or spacing). A site has few tag
