@@ -387,16 +387,15 @@ fn cached_conversions_follow_the_files_a_page_reads() {
     assert!(read("code/index.html").contains("language-python"));
 }
 
-#[test]
-fn a_session_rerenders_other_pages_when_what_they_show_changes() {
-    use notes::render::{build_cached, BuildOptions, BuildSession, NoProgress};
+/// A copy of the fixture `name` and the options of a live session building it (the
+/// folder goes when the first value is dropped).
+fn live_session_site(name: &str) -> (tempfile::TempDir, PathBuf, notes::render::BuildOptions) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let site = tmp.path().join("site");
-    fixtures::copy_fixture("theme_site", &site);
-    let out = tmp.path().join("out");
-    let opts = BuildOptions {
+    fixtures::copy_fixture(name, &site);
+    let opts = notes::render::BuildOptions {
         site: site.clone(),
-        out: out.clone(),
+        out: tmp.path().join("out"),
         prepath: None,
         eval_cache: None,
         final_pass: false,
@@ -405,6 +404,14 @@ fn a_session_rerenders_other_pages_when_what_they_show_changes() {
         check_data: true,
         one_shot: false,
     };
+    (tmp, site, opts)
+}
+
+#[test]
+fn a_session_rerenders_other_pages_when_what_they_show_changes() {
+    use notes::render::{build_cached, BuildSession, NoProgress};
+    let (_tmp, site, opts) = live_session_site("theme_site");
+    let out = opts.out.clone();
     let session = BuildSession::keeping_last_good();
     let read = |rel: &str| std::fs::read_to_string(out.join(rel)).expect("out");
     let first = build_cached(&opts, &NoProgress, Some(&session)).expect("build");
@@ -447,23 +454,10 @@ fn a_save_left_to_a_whole_build_is_laid_out_again() {
     // whole build when the page's sitemap entry changes: here its date, because the file
     // was last changed on an earlier day. The whole build must lay the page out again
     // rather than take the new conversion for one already written.
-    use notes::render::{build_cached, BuildOptions, BuildSession, NoProgress};
+    use notes::render::{build_cached, BuildSession, NoProgress};
     use std::time::{Duration, SystemTime};
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let site = tmp.path().join("site");
-    fixtures::copy_fixture("theme_site", &site);
-    let out = tmp.path().join("out");
-    let opts = BuildOptions {
-        site: site.clone(),
-        out: out.clone(),
-        prepath: None,
-        eval_cache: None,
-        final_pass: false,
-        fail_fast: false,
-        subfolder: None,
-        check_data: true,
-        one_shot: false,
-    };
+    let (_tmp, site, opts) = live_session_site("theme_site");
+    let out = opts.out.clone();
     let week1 = site.join("lectures/week1.md");
     let days_ago = SystemTime::now() - Duration::from_secs(3 * 24 * 3600);
     std::fs::File::options()
