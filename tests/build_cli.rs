@@ -479,3 +479,34 @@ fn a_save_left_to_a_whole_build_is_laid_out_again() {
         "the saved page was not laid out again"
     );
 }
+
+#[test]
+fn pages_saved_with_a_broken_one_are_laid_out_once_it_is_fixed() {
+    // A live session that keeps its last good build writes nothing while a page has an
+    // error. A page saved beside it must still be laid out by the build that follows the fix,
+    // though its conversion was made (and kept) by the build that wrote nothing.
+    use notes::render::{build_cached, BuildSession, NoProgress};
+    let (_tmp, site, opts) = live_session_site("theme_site");
+    let out = opts.out.clone();
+    let session = BuildSession::keeping_last_good();
+    build_cached(&opts, &NoProgress, Some(&session)).expect("build");
+    let week1 = site.join("lectures/week1.md");
+    let text = std::fs::read_to_string(&week1).expect("week1");
+    std::fs::write(
+        &week1,
+        format!("{text}\nSaved beside a broken page: BESIDE.\n"),
+    )
+    .expect("edit");
+    let index = site.join("index.md");
+    let good = std::fs::read_to_string(&index).expect("index");
+    std::fs::write(&index, format!("{good}\n\\nosuch\n")).expect("break");
+    let report = build_cached(&opts, &NoProgress, Some(&session)).expect("rebuild");
+    assert!(report.has_errors());
+    std::fs::write(&index, format!("{good}\nFixed.\n")).expect("fix");
+    build_cached(&opts, &NoProgress, Some(&session)).expect("rebuild");
+    let page = std::fs::read_to_string(out.join("lectures/week1/index.html")).expect("page");
+    assert!(
+        page.contains("BESIDE"),
+        "the page saved beside the broken one was not laid out"
+    );
+}

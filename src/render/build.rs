@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
@@ -97,6 +97,10 @@ fn file_stamp(meta: Option<&std::fs::Metadata>) -> Option<(u128, u64)> {
 /// What rendering a page produced besides its file.
 #[derive(Clone)]
 struct RenderMemo {
+    /// The conversion the page was laid out from: a later build keeps the page's file only
+    /// for this very conversion (not merely one the session kept, which a save may have made
+    /// and then left unwritten).
+    from: Weak<Converted>,
     hash: u64,
     diags: Vec<Diagnostic>,
     redirects: Vec<String>,
@@ -176,13 +180,6 @@ impl BuildSession {
                     converted: converted.clone(),
                 },
             );
-        }
-    }
-
-    /// Drops the conversion kept for `rpath`.
-    fn forget(&self, rpath: &str) {
-        if let Ok(mut map) = self.conversions.lock() {
-            map.remove(rpath);
         }
     }
 
@@ -302,10 +299,14 @@ fn reuse(
     out: &OutputDir,
 ) -> Option<Rendered> {
     let session = session?;
-    if !(site_unchanged && page.cached) {
+    if !site_unchanged {
         return None;
     }
     let memo = session.memo(&page.out_rel)?;
+    let converted = page.converted.as_ref()?;
+    if !std::ptr::eq(memo.from.as_ptr(), Arc::as_ptr(converted)) {
+        return None;
+    }
     let kept = out.keep(&page.out_rel).ok()?;
     Some(Rendered {
         index: 0,
@@ -316,6 +317,13 @@ fn reuse(
         sitemap_exclude: memo.sitemap_exclude,
         quoted_source: None,
     })
+}
+
+/// What a page's render memo records of the conversion it was laid out from.
+fn memo_source(page: &Page) -> Weak<Converted> {
+    page.converted
+        .as_ref()
+        .map_or_else(Weak::new, Arc::downgrade)
 }
 
 /// What laying out a page needs besides the page and the site index.
@@ -394,6 +402,7 @@ fn lay_out_and_write(page: &Page, k: usize, index: &SiteIndex, env: &LayoutEnv<'
         s.remember(
             &page.out_rel,
             RenderMemo {
+                from: memo_source(page),
                 hash,
                 diags: diags.clone(),
                 redirects: redirects.clone(),
@@ -447,8 +456,6 @@ struct Page {
     /// A plain build did not keep the source (the conversion had nothing to report).
     source_dropped: bool,
     converted: Option<Arc<Converted>>,
-    /// The conversion came from the session (the page's inputs did not change).
-    cached: bool,
     vars: Arc<PageVars>,
     out_rel: String,
     url: String,
@@ -1056,7 +1063,6 @@ fn read_source(
 /// Reads and converts one page (or takes it from the session when its file is unchanged).
 fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
     let file: Arc<str> = Arc::from(src.rpath.as_str());
-    let cached = std::sync::atomic::AtomicBool::new(false);
     // One open gives both the file's dates and, when needed, its bytes.
     let opened = std::fs::File::open(&src.path);
     let meta = opened.as_ref().ok().and_then(|f| f.metadata().ok());
@@ -1075,10 +1081,7 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
     };
     let (source, mut converted, source_dropped) = match unchanged {
         _ if skip => (Arc::from(""), None, false),
-        Some((source, converted)) => {
-            cached.store(true, std::sync::atomic::Ordering::Relaxed);
-            (source, Some(converted), false)
-        }
+        Some((source, converted)) => (source, Some(converted), false),
         None => match read_source(opened, meta.as_ref()) {
             Ok(bytes) => {
                 // The content key only matters to a live session's cache.
@@ -1091,7 +1094,6 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
                         let mut source: Option<Arc<str>> = None;
                         let converted = (src.kind == PageKind::Markdown).then(|| {
                             if let Some(hit) = env.cache.and_then(|c| c.get(&src.rpath, key)) {
-                                cached.store(true, std::sync::atomic::Ordering::Relaxed);
                                 return hit;
                             }
                             let ctx = PageContext {
@@ -1175,7 +1177,6 @@ fn convert_source(src: PageSource, env: &ConvertEnv<'_>) -> Page {
     let draft = vars.bool("draft");
     env.progress.advance();
     let mut page = Page {
-        cached: cached.load(std::sync::atomic::Ordering::Relaxed),
         key: page_key(&src.rpath),
         src,
         source,

@@ -65,23 +65,6 @@ fn reads_files(page: &Page) -> bool {
     page.converted.as_ref().is_some_and(|c| c.reads_files)
 }
 
-/// The conversions a save made, dropped from the session again unless the save goes on.
-struct SaveConversions<'s> {
-    session: &'s BuildSession,
-    rpaths: Vec<String>,
-    kept: bool,
-}
-
-impl Drop for SaveConversions<'_> {
-    fn drop(&mut self) {
-        if !self.kept {
-            for rpath in &self.rpaths {
-                self.session.forget(rpath);
-            }
-        }
-    }
-}
-
 /// Rebuilds just the `changed` files (paths relative to the site) when that is provably
 /// the same as a whole build; `None` when the caller must run the whole build.
 pub(super) fn rebuild_changed(
@@ -120,17 +103,6 @@ pub(super) fn rebuild_changed(
         }
     }
 
-    // The session keeps each new conversion as it is made. Should this save be left to a
-    // whole build after all, they must go again: that build would take them for the
-    // conversions of pages already written and keep those pages' old files.
-    let mut made = SaveConversions {
-        session,
-        rpaths: pages_changed
-            .iter()
-            .map(|&i| last.pages[i].src.rpath.clone())
-            .collect(),
-        kept: false,
-    };
     let env = ConvertEnv::new(
         &last.globals,
         &last.resources,
@@ -177,7 +149,6 @@ pub(super) fn rebuild_changed(
             laid_out.push((html, diags, redirects, exclude));
         }
     }
-    made.kept = true;
 
     // From here on the kept report is this save's: other files' problems stay, the saved
     // files' are replaced.
@@ -226,6 +197,7 @@ pub(super) fn rebuild_changed(
                         session.remember(
                             &page.out_rel,
                             RenderMemo {
+                                from: memo_source(page),
                                 hash,
                                 diags: diags.clone(),
                                 redirects,
