@@ -425,7 +425,6 @@ pub fn discover(
         ..SiteFiles::default()
     };
 
-    let mut claims: Vec<(String, Claim)> = Vec::new();
     let top = fs::read_dir(&root).map_err(|e| SiteError::Io {
         action: "read folder",
         path: root.clone(),
@@ -451,7 +450,7 @@ pub fn discover(
         .into_par_iter()
         .map(|(path, rel, ft)| examine(path, rel, ft, &root, &rules, keep_path))
         .collect();
-    claims.reserve(found.len());
+    let mut claims: Vec<(String, Claim)> = Vec::with_capacity(found.len());
     for f in found {
         match f {
             Found::Nothing => {}
