@@ -144,7 +144,20 @@ pub(crate) struct Lang {
     pub number_extra: &'static [u8],
     /// Prompts that start input lines; other lines are output and stay plain.
     pub prompts: &'static [&'static str],
+    /// What each byte may do in this language (bits [`WORD`], [`START`], [`INERT`]), made
+    /// from the fields above by [`Lang::ready`]: the lexer looks a byte up once instead of
+    /// asking every rule about it.
+    pub(super) bytes: [u8; 256],
 }
+
+/// The byte may continue a name.
+const WORD: u8 = 1;
+/// The byte may start a name.
+const START: u8 = 2;
+/// The byte is punctuation that starts no token of the language (no comment, string,
+/// variable, symbol, attribute...), so the lexer steps over it. `&` never is: an entity may
+/// stand for any character.
+const INERT: u8 = 4;
 
 /// A language with no features; the tables start from it.
 pub(crate) const BASE: Lang = Lang {
@@ -177,23 +190,120 @@ pub(crate) const BASE: Lang = Lang {
     number_suffix: false,
     number_extra: &[],
     prompts: &[],
-};
+    bytes: [0; 256],
+}
+.ready();
 
 impl Lang {
+    /// The language with its byte table made from its other fields: every table ends with
+    /// this call, a derived one (`Lang { prompts, ..JULIA }.ready()`) too.
+    pub(crate) const fn ready(mut self) -> Lang {
+        self.bytes = byte_table(&self);
+        self
+    }
+
+    /// Whether the byte table was made from the other fields, as [`Lang::ready`] makes it.
+    #[cfg(test)]
+    pub(crate) fn is_ready(&self) -> bool {
+        self.bytes == byte_table(self)
+    }
+
     /// Whether `byte` may continue a name.
     #[inline]
     fn is_word(&self, byte: u8) -> bool {
-        is_word(byte) || self.word_extra.contains(&byte)
+        self.bytes[byte as usize] & WORD != 0
     }
 
     /// Whether `byte` may start a name.
     #[inline]
     fn is_word_start(&self, byte: u8) -> bool {
-        byte.is_ascii_alphabetic()
+        self.bytes[byte as usize] & START != 0
+    }
+
+    /// Whether `byte` is punctuation that starts nothing (see [`INERT`]).
+    #[inline]
+    fn is_inert(&self, byte: u8) -> bool {
+        self.bytes[byte as usize] & INERT != 0
+    }
+}
+
+/// The byte table of `lang` (see [`Lang::bytes`]).
+const fn byte_table(lang: &Lang) -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        let mut bits = 0;
+        if is_word(byte) || contains(lang.word_extra, byte) {
+            bits |= WORD;
+        }
+        if byte.is_ascii_alphabetic()
             || byte == b'_'
             || byte >= 0x80
-            || self.start_extra.contains(&byte)
+            || contains(lang.start_extra, byte)
+        {
+            bits |= START;
+        }
+        table[b] = bits;
+        b += 1;
     }
+    // Punctuation: what `Lexer::punct` would read as a single unit and step over.
+    let mut b = 0;
+    while b < 0x80 {
+        let byte = b as u8;
+        let special = byte.is_ascii_alphanumeric()
+            || matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'&' | b'.')
+            || table[b] & START != 0
+            || (byte == b'\'' && !matches!(lang.apostrophe, Apostrophe::Plain))
+            || (byte == b'@' && lang.at_meta)
+            || (byte == b'$' && lang.dollar_vars)
+            || (byte == b':' && lang.symbols)
+            || (byte == b'#' && lang.attributes)
+            || opens_any(byte, lang);
+        if !special {
+            table[b] |= INERT;
+        }
+        b += 1;
+    }
+    table
+}
+
+/// Whether `list` holds `byte` (a `const` `contains`).
+const fn contains(list: &[u8], byte: u8) -> bool {
+    let mut k = 0;
+    while k < list.len() {
+        if list[k] == byte {
+            return true;
+        }
+        k += 1;
+    }
+    false
+}
+
+/// Whether a comment or a string of `lang` may open with `byte`.
+const fn opens_any(byte: u8, lang: &Lang) -> bool {
+    let mut k = 0;
+    while k < lang.block_comments.len() {
+        if lang.block_comments[k].0.as_bytes()[0] == byte {
+            return true;
+        }
+        k += 1;
+    }
+    let mut k = 0;
+    while k < lang.line_comments.len() {
+        if lang.line_comments[k].as_bytes()[0] == byte {
+            return true;
+        }
+        k += 1;
+    }
+    let mut k = 0;
+    while k < lang.quotes.len() {
+        if lang.quotes[k].open.as_bytes()[0] == byte {
+            return true;
+        }
+        k += 1;
+    }
+    false
 }
 
 /// Highlights `code` as `lang`.
@@ -259,6 +369,11 @@ impl Lexer<'_> {
             }
             let first = line_start;
             line_start = false;
+            if lang.is_inert(byte) {
+                self.pending = None;
+                pos += 1;
+                continue;
+            }
             if lang.is_word_start(byte) {
                 pos = self.word(s, pos, first);
                 continue;
@@ -912,4 +1027,42 @@ fn bang(s: &Scanner<'_, '_>, pos: usize) -> Option<usize> {
     }
     let after = pos + len;
     (s.at(after) != b'=').then_some(after)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::langs::ALL;
+    use super::*;
+
+    #[test]
+    fn an_inert_byte_is_one_the_punctuation_rules_step_over_whatever_follows() {
+        for (name, lang) in ALL {
+            for byte in (0..0x80u8).filter(|&b| lang.is_inert(b)) {
+                for next in (0x20..0x7fu8).chain([b'\n']) {
+                    let code = String::from_utf8(vec![byte, next, next]).unwrap_or_default();
+                    let mut out = String::new();
+                    let mut s = Scanner::new(&code, &mut out);
+                    let mut lexer = Lexer {
+                        lang,
+                        pending: None,
+                    };
+                    assert_eq!(lexer.punct(&mut s, 0), 1, "{name}: {code:?}");
+                    s.finish();
+                    assert_eq!(out, code, "{name}: {code:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_entities_and_openers_are_never_inert() {
+        for (name, lang) in ALL {
+            for byte in [b'a', b'Z', b'_', b'0', b'&', b'.', b' ', b'\n', 0xC3] {
+                assert!(!lang.is_inert(byte), "{name}: {}", byte as char);
+            }
+            for quote in lang.quotes {
+                assert!(!lang.is_inert(quote.open.as_bytes()[0]), "{name}");
+            }
+        }
+    }
 }

@@ -145,13 +145,15 @@ pub(crate) const JULIA: Lang = Lang {
     caps_types: true,
     symbols: true,
     ..BASE
-};
+}
+.ready();
 
 /// Julia REPL sessions: `julia>` lines are code, the rest is output.
 pub(crate) const JULIA_REPL: Lang = Lang {
     prompts: &["julia>", "shell>", "help?>", "pkg>"],
     ..JULIA
-};
+}
+.ready();
 
 /// Python string quotes, the triple ones first.
 const PYTHON_QUOTES: &[Quote] = &[
@@ -213,13 +215,15 @@ pub(crate) const PYTHON: Lang = Lang {
     caps_types: true,
     number_suffix: true,
     ..BASE
-};
+}
+.ready();
 
 /// Python interactive sessions (`>>>` and `...` prompts).
 pub(crate) const PYCON: Lang = Lang {
     prompts: &[">>>", "..."],
     ..PYTHON
-};
+}
+.ready();
 
 /// Shell keywords.
 const SHELL_KEYWORDS: &[&str] = &[
@@ -246,13 +250,15 @@ pub(crate) const BASH: Lang = Lang {
     dollar_vars: true,
     calls: false,
     ..BASE
-};
+}
+.ready();
 
 /// Shell sessions: `$` and `%` lines are commands, the rest is output.
 pub(crate) const CONSOLE: Lang = Lang {
     prompts: &["$", "%", ">"],
     ..BASH
-};
+}
+.ready();
 
 /// TOML and INI files.
 pub(crate) const TOML: Lang = Lang {
@@ -276,7 +282,8 @@ pub(crate) const TOML: Lang = Lang {
     headers: true,
     number_extra: b"-:.+_",
     ..BASE
-};
+}
+.ready();
 
 /// JSON.
 pub(crate) const JSON: Lang = Lang {
@@ -287,7 +294,8 @@ pub(crate) const JSON: Lang = Lang {
     calls: false,
     keys: Keys::Colon,
     ..BASE
-};
+}
+.ready();
 
 /// Rust.
 pub(crate) const RUST: Lang = Lang {
@@ -315,7 +323,8 @@ pub(crate) const RUST: Lang = Lang {
     attributes: true,
     number_suffix: true,
     ..BASE
-};
+}
+.ready();
 
 /// C and C++.
 pub(crate) const C: Lang = Lang {
@@ -378,7 +387,8 @@ pub(crate) const C: Lang = Lang {
     preprocessor: true,
     number_suffix: true,
     ..BASE
-};
+}
+.ready();
 
 /// JavaScript and TypeScript.
 pub(crate) const JS: Lang = Lang {
@@ -454,7 +464,8 @@ pub(crate) const JS: Lang = Lang {
     caps_types: true,
     number_suffix: true,
     ..BASE
-};
+}
+.ready();
 
 /// R.
 pub(crate) const R: Lang = Lang {
@@ -489,7 +500,8 @@ pub(crate) const R: Lang = Lang {
     start_extra: b".",
     number_suffix: true,
     ..BASE
-};
+}
+.ready();
 
 /// Dockerfiles: uppercase instructions, shell everywhere else.
 pub(crate) const DOCKERFILE: Lang = Lang {
@@ -529,7 +541,8 @@ pub(crate) const DOCKERFILE: Lang = Lang {
     dollar_vars: true,
     calls: false,
     ..BASE
-};
+}
+.ready();
 
 /// SQL, compared without case.
 pub(crate) const SQL: Lang = Lang {
@@ -623,7 +636,8 @@ pub(crate) const SQL: Lang = Lang {
     block_comments: &[("/*", "*/", false)],
     quotes: &[q1("'", "'"), q1("\"", "\"")],
     ..BASE
-};
+}
+.ready();
 
 /// Makefiles.
 pub(crate) const MAKE: Lang = Lang {
@@ -653,14 +667,18 @@ pub(crate) const MAKE: Lang = Lang {
     calls: false,
     keys: Keys::Make,
     ..BASE
-};
+}
+.ready();
 
 /// Every generic table, for the tests that check them.
 #[cfg(test)]
 pub(crate) const ALL: &[(&str, &Lang)] = &[
     ("julia", &JULIA),
+    ("julia-repl", &JULIA_REPL),
     ("python", &PYTHON),
+    ("pycon", &PYCON),
     ("bash", &BASH),
+    ("console", &CONSOLE),
     ("toml", &TOML),
     ("json", &JSON),
     ("rust", &RUST),
@@ -694,6 +712,16 @@ mod tests {
                     "{name}: {def} is not a keyword"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_table_has_the_byte_table_of_its_fields() {
+        for (name, lang) in ALL {
+            assert!(
+                lang.is_ready(),
+                "{name}: the table does not end with `.ready()`"
+            );
         }
     }
 

@@ -324,7 +324,7 @@ fn numeric_ascii(num: &[u8]) -> Option<u8> {
 
 /// Whether `byte` can continue a word in every language (letters, digits, `_`, non-ASCII).
 #[inline]
-pub(crate) fn is_word(byte: u8) -> bool {
+pub(crate) const fn is_word(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
