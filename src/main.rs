@@ -16,7 +16,8 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// on 4 KiB pages the first touches cost a tenth of its CPU in page faults, and
 /// transparent huge pages (where the system allows them) cut that by most of it.
 /// jemalloc's own metadata stays on small pages (its default): a huge page for it cost
-/// about 2 ms at start, a sixth of a one-page build, and saved nothing on a large one.
+/// 1-2 ms at every start, a tenth or more of a one-page build, and saved nothing on a
+/// large one.
 #[cfg(all(not(target_env = "msvc"), target_os = "linux"))]
 #[export_name = "_rjem_malloc_conf"]
 pub static MALLOC_CONF: Option<&'static u8> = Some(&b"thp:always\0"[0]);
