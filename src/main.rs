@@ -12,7 +12,7 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// jemalloc's start-up options, read before `main`. A large build touches about 150 MB;
+/// jemalloc's start-up options, read before `main`. A large build touches tens of MB;
 /// on 4 KiB pages the first touches cost a tenth of its CPU in page faults, and
 /// transparent huge pages (where the system allows them) cut that by most of it.
 /// jemalloc's own metadata stays on small pages (its default): a huge page for it cost
