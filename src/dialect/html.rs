@@ -78,7 +78,7 @@ pub fn push_decimal(out: &mut String, n: u64, width: usize) {
 }
 
 /// A table of 256 flags, set for the bytes of `bytes`.
-pub(super) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
+pub(crate) const fn byte_table(bytes: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
     let mut k = 0;
     while k < bytes.len() {

@@ -3,6 +3,7 @@
 
 use super::scan::{is_word, Class, Scanner, OTHER};
 use crate::dialect::byteset::first_of;
+use crate::dialect::html::byte_table as byte_flags;
 
 /// A string delimiter pair.
 #[derive(Clone, Copy, Debug)]
@@ -229,19 +230,17 @@ impl Lang {
 
 /// The byte table of `lang` (see [`Lang::bytes`]).
 const fn byte_table(lang: &Lang) -> [u8; 256] {
+    let word_extra = byte_flags(lang.word_extra);
+    let start_extra = byte_flags(lang.start_extra);
     let mut table = [0u8; 256];
     let mut b = 0;
     while b < 256 {
         let byte = b as u8;
         let mut bits = 0;
-        if is_word(byte) || contains(lang.word_extra, byte) {
+        if is_word(byte) || word_extra[b] {
             bits |= WORD;
         }
-        if byte.is_ascii_alphabetic()
-            || byte == b'_'
-            || byte >= 0x80
-            || contains(lang.start_extra, byte)
-        {
+        if byte.is_ascii_alphabetic() || byte == b'_' || byte >= 0x80 || start_extra[b] {
             bits |= START;
         }
         table[b] = bits;
@@ -266,18 +265,6 @@ const fn byte_table(lang: &Lang) -> [u8; 256] {
         b += 1;
     }
     table
-}
-
-/// Whether `list` holds `byte` (a `const` `contains`).
-const fn contains(list: &[u8], byte: u8) -> bool {
-    let mut k = 0;
-    while k < list.len() {
-        if list[k] == byte {
-            return true;
-        }
-        k += 1;
-    }
-    false
 }
 
 /// Whether a comment or a string of `lang` may open with `byte`.
