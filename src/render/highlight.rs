@@ -469,6 +469,53 @@ mod tests {
     }
 
     #[test]
+    fn every_lexer_moves_past_nul_bytes() {
+        // A NUL byte reads as the scanner's end-of-code value: a lexer that stopped there
+        // without stepping over it looped forever (the YAML one did, found by fuzzing).
+        // Each case runs on a worker so that a lexer standing still fails the test, naming
+        // the case, instead of hanging it.
+        const SAMPLE: &str = "key: &quot;v&quot; # c\nx = &#39;a&#39; + 1.5e3 &amp; y; [a, {b: c}]\n\
+            - &amp;anc *ref !tag |\n  block\n&lt;a href=&quot;x&quot;&gt;t&lt;/a&gt; &lt;!-- c --&gt;\n\
+            `code` **b** $m$ julia&gt; f(x) // c /* c */ -- c\n";
+        // One fence name per lexer and language table.
+        const LANGS: &str = "julia julia-repl python pycon bash console yaml toml json rust c js \
+            r dockerfile markdown html sql make";
+        let (tx, rx) = std::sync::mpsc::channel::<(&str, usize, &str)>();
+        let worker = std::thread::spawn(move || {
+            // Opening with a prompt takes `julia` blocks to the session lexer.
+            let samples = [SAMPLE.to_string(), format!("julia&gt; {SAMPLE}")];
+            for lang in LANGS.split_whitespace() {
+                for sample in &samples {
+                    for at in (0..=sample.len()).filter(|&i| sample.is_char_boundary(i)) {
+                        for nul in ["\0", "&#0;", "\0\n"] {
+                            if tx.send((lang, at, nul)).is_err() {
+                                return;
+                            }
+                            hl(lang, &[&sample[..at], nul, &sample[at..]].concat());
+                        }
+                    }
+                }
+            }
+        });
+        let mut last = None;
+        loop {
+            match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+                Ok(case) => last = Some(case),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    // The worker ended: by finishing, or by a panic the test must report.
+                    if worker.join().is_err() {
+                        panic!("highlighting panicked: (language, offset, insert) = {last:?}");
+                    }
+                    break;
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    panic!("highlighting did not finish: (language, offset, insert) = {last:?}")
+                }
+            }
+        }
+    }
+
+    #[test]
     fn julia_block_in_a_page() {
         let html = "<p>Before</p>\n<pre><code class=\"language-julia\">x = &quot;a&quot;\n</code></pre>\n<p>After</p>";
         assert_eq!(

@@ -50,7 +50,9 @@ pub(crate) fn yaml(s: &mut Scanner<'_, '_>) {
             pos = s.skip_blanks(pos);
             let (c, len) = s.unit(pos);
             match c {
-                0 => break,
+                // The end of the code; a NUL byte in it (length 1) is plain text, or the
+                // lexer would stand still on it.
+                0 if len == 0 => break,
                 b'\n' => {
                     pos += 1;
                     break;
