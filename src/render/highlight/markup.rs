@@ -50,8 +50,8 @@ pub(crate) fn yaml(s: &mut Scanner<'_, '_>) {
             pos = s.skip_blanks(pos);
             let (c, len) = s.unit(pos);
             match c {
-                // The end of the code; a NUL byte in it (length 1) is plain text, or the
-                // lexer would stand still on it.
+                // The end of the code (length 0); a NUL inside it, a byte or `&#0;`, is plain
+                // text, or the lexer would stand still on it.
                 0 if len == 0 => break,
                 b'\n' => {
                     pos += 1;
