@@ -477,14 +477,14 @@ mod tests {
         const SAMPLE: &str = "key: &quot;v&quot; # c\nx = &#39;a&#39; + 1.5e3 &amp; y; [a, {b: c}]\n\
             - &amp;anc *ref !tag |\n  block\n&lt;a href=&quot;x&quot;&gt;t&lt;/a&gt; &lt;!-- c --&gt;\n\
             `code` **b** $m$ julia&gt; f(x) // c /* c */ -- c\n";
-        // One fence name per lexer and language table.
-        const LANGS: &str = "julia julia-repl python pycon bash console yaml toml json rust c js \
-            r dockerfile markdown html sql make";
+        // Every language table, and the lexers that have none.
+        let langs = langs::ALL.iter().map(|(name, _)| *name);
+        let langs: Vec<&str> = langs.chain(["yaml", "markdown", "html"]).collect();
         let (tx, rx) = std::sync::mpsc::channel::<(&str, usize, &str)>();
         let worker = std::thread::spawn(move || {
             // Opening with a prompt takes `julia` blocks to the session lexer.
             let samples = [SAMPLE.to_string(), format!("julia&gt; {SAMPLE}")];
-            for lang in LANGS.split_whitespace() {
+            for lang in langs {
                 for sample in &samples {
                     for at in (0..=sample.len()).filter(|&i| sample.is_char_boundary(i)) {
                         for nul in ["\0", "&#0;", "\0\n"] {

@@ -128,7 +128,8 @@ impl<'a, 'o> Scanner<'a, 'o> {
     }
 
     /// The unit at `pos`: the ASCII character it means (or [`OTHER`]) and its length in bytes.
-    /// Past the end it is `(0, 0)`.
+    /// Past the end it is `(0, 0)`; a NUL inside the code (a byte or `&#0;`) also means 0 but
+    /// has a length, so the end is told by the length, never by the character.
     #[inline]
     pub(crate) fn unit(&self, pos: usize) -> (u8, usize) {
         let Some(&byte) = self.b.get(pos) else {
